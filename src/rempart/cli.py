@@ -1,0 +1,87 @@
+"""The ``rempart`` command line.
+
+Each capability defines its commands in its own module and registers them here, so this file only
+wires things together. Bad input exits with code 2 and one line on stderr (see ``fail``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+
+from rempart.config import get_settings
+
+app = typer.Typer(help="Rempart: report cyberharassment, preserve evidence, get help, act.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+i18n_app = typer.Typer(help="Translations (Babel catalogs).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(i18n_app, name="i18n")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one line to stderr and exit: 2 for bad input, 1 for a failed check."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("heads")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from rempart.store import migrate
+
+    settings = get_settings()
+    settings.ensure_data_dir()
+    migrate.upgrade(settings.resolved_database_url, revision)
+    typer.echo("database is up to date")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(...)) -> None:
+    """Revert migrations down to REVISION ("base" empties the schema)."""
+    from rempart.store import migrate
+
+    migrate.downgrade(get_settings().resolved_database_url, revision)
+
+
+@i18n_app.command("compile")
+def i18n_compile() -> None:
+    """Compile the .po catalogs of the web interface into .mo files."""
+    from rempart.web.i18n import compile_catalogs
+
+    for path in compile_catalogs():
+        typer.echo(f"compiled {path}")
+
+
+@app.command()
+def serve(host: str | None = None, port: int | None = None) -> None:
+    """Create the data folder, apply migrations and serve the web app."""
+    import uvicorn
+
+    from rempart.store import migrate
+
+    settings = get_settings()
+    settings.ensure_data_dir()
+    migrate.upgrade(settings.resolved_database_url)
+    uvicorn.run("rempart.web.app:create_app", factory=True,
+                host=host or settings.host, port=port or settings.port,
+                proxy_headers=False, access_log=False)  # access logs would hold reporters' IPs
+
+
+def _register_capabilities() -> None:
+    """Sub-commands of each capability (kept in their own modules)."""
+    from rempart import commands
+
+    commands.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+_register_capabilities()

@@ -1,0 +1,18 @@
+"""Registers every capability's Typer commands on the root ``rempart`` app.
+
+One line per capability module; each module exposes ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+_REGISTERED: set[int] = set()
+
+
+def register(app: typer.Typer) -> None:
+    if id(app) in _REGISTERED:
+        return
+    _REGISTERED.add(id(app))
+    # Capability modules add their line below, e.g.:
+    #   from rempart.evidence import cli as evidence_cli; evidence_cli.register(app)

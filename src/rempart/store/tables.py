@@ -1,0 +1,1 @@
+"""SQLAlchemy tables of the foundation: cases, evidence items, messages, staff, audit."""
