@@ -12,9 +12,13 @@ DOMAIN = "messages"
 
 
 def compile_catalogs() -> list[Path]:
-    """Compile every ``locales/<lang>/LC_MESSAGES/messages.po`` whose .mo is missing or older."""
+    """Compile every ``locales/<lang>/LC_MESSAGES/<domain>.po`` whose .mo is missing or older.
+
+    Each capability keeps its strings in its own domain (``messages`` for the foundation,
+    ``guidance``, ...) so that catalogs are edited independently; the app merges them.
+    """
     compiled = []
-    for po_path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po_path in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
