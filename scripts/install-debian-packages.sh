@@ -10,6 +10,7 @@ PACKAGES=(
   libheif-dev                                         # HEIC screenshots from iPhones
   libjemalloc2                                        # faiss runs 2-6x faster under jemalloc
   openssl                                             # test timestamp authority (openssl ts)
+  fonts-dejavu-core                                   # Unicode font embedded in PDF documents
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
