@@ -69,7 +69,7 @@ class RempartPdf(FPDF):
     def key_values(self, rows: list[tuple[str, str]]) -> None:
         for key, value in rows:
             self.set_font(FONT_FAMILY, "B", 9.5)
-            self.cell(48, 5.2, key)
+            self.cell(56, 5.2, key)
             self.set_font(FONT_FAMILY, size=9.5)
             self.multi_cell(0, 5.2, value or "—", new_x="LMARGIN", new_y="NEXT")
         self.ln(1.5)
