@@ -1,0 +1,198 @@
+"""Exact PDQ index: every stored hash within the radius is returned, fast at 10^7 hashes.
+
+``PDQIndex`` is immutable once built except for withdrawals (a liveness byte per hash, cleared at
+once). ``LivePDQIndex`` adds a small delta of recent hashes that is scanned linearly, so adds are
+visible immediately, and folds the delta into a freshly built index when it grows, swapping the
+reference atomically (readers never wait). The heavy lifting is in ``_pdqmih.c`` (multi-index
+hashing with CSR buckets, see there for the exactness argument).
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+import rempart.detect._pdqmih as _pdqmih
+from rempart.detect.signals import PDQ_BITS
+
+# 11 substrings (3 of 24 bits, 8 of 23): radius 31 needs substring radius 2 (11 * 3 > 32).
+SUBSTRING_BITS = (24, 24, 24, 23, 23, 23, 23, 23, 23, 23, 23)
+MAX_MIH_RADIUS = len(SUBSTRING_BITS) * 3 - 1  # beyond this the index scans linearly
+DELTA_LIMIT = 50_000  # hashes scanned linearly before they are folded into a rebuilt index
+
+IntArray = npt.NDArray[np.int64]
+WordArray = npt.NDArray[np.uint64]
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pdq-search")
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Flat match list: query row ``query[i]`` matched ``ids[i]`` at ``distance[i]``."""
+
+    query: IntArray
+    ids: IntArray
+    distance: npt.NDArray[np.int32]
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def concat(cls, parts: list[Matches]) -> Matches:
+        parts = [p for p in parts if len(p)] or [cls.empty()]
+        return cls(np.concatenate([p.query for p in parts]),
+                   np.concatenate([p.ids for p in parts]),
+                   np.concatenate([p.distance for p in parts]))
+
+    def as_tuples(self) -> set[tuple[int, int, int]]:
+        return set(zip(self.query.tolist(), self.ids.tolist(), self.distance.tolist(),
+                       strict=True))
+
+
+def _as_words(hashes: npt.ArrayLike) -> WordArray:
+    words = np.ascontiguousarray(hashes, dtype=np.uint64)
+    if words.ndim != 2 or words.shape[1] != PDQ_BITS // 64:
+        raise ValueError("PDQ hashes must be an (n, 4) array of 64-bit words")
+    return words
+
+
+class PDQIndex:
+    """Exact radius search over a fixed set of PDQ hashes (ids are the caller's int64 keys)."""
+
+    def __init__(self, hashes: npt.ArrayLike, ids: npt.ArrayLike, indexed: bool = True) -> None:
+        self._words = _as_words(hashes)
+        self._ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if len(self._ids) != len(self._words):
+            raise ValueError("one id per hash")
+        self._alive = np.ones(len(self._ids), dtype=np.uint8)
+        self._id_order = np.argsort(self._ids, kind="stable")
+        self._tables = self._build_tables() if indexed and len(self._ids) else ()
+
+    def _build_tables(self) -> tuple[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], int,
+                                           int], ...]:
+        n, start, tables = len(self._ids), 0, []
+        keys = np.empty(n, dtype=np.uint32)
+        # A key made of the first bits of a substring differs in no more bits than the substring,
+        # so shorter keys stay exact: size the tables to about one hash per bucket.
+        key_bits = max(8, int(np.ceil(np.log2(n + 1))))
+        for sub_bits in SUBSTRING_BITS:
+            bits = min(sub_bits, key_bits)
+            _pdqmih.extract_keys(self._words, n, start, bits, keys)
+            offsets = np.empty((1 << bits) + 1, dtype=np.uint32)
+            order = np.empty(n, dtype=np.uint32)
+            _pdqmih.bucket_sort(keys, n, bits, offsets, order)
+            tables.append((offsets, order, start, bits))
+            start += sub_bits
+        return tuple(tables)
+
+    def __len__(self) -> int:
+        return int(self._alive.sum())
+
+    @property
+    def size(self) -> int:
+        return len(self._ids)
+
+    def memory_bytes(self) -> int:
+        tables = sum(o.nbytes + r.nbytes for o, r, _, _ in self._tables)
+        return (self._words.nbytes + self._ids.nbytes + self._alive.nbytes
+                + self._id_order.nbytes + tables)
+
+    def withdraw(self, ids: npt.ArrayLike) -> int:
+        """Stop returning these ids at once; returns how many were present."""
+        wanted = np.asarray(ids, dtype=np.int64)
+        if not len(self._ids) or not len(wanted):
+            return 0
+        sorted_ids = self._ids[self._id_order]
+        lo = np.searchsorted(sorted_ids, wanted, side="left")
+        hi = np.searchsorted(sorted_ids, wanted, side="right")
+        positions = np.concatenate([self._id_order[a:b] for a, b in zip(lo, hi, strict=True)]
+                                   or [np.zeros(0, np.int64)])
+        self._alive[positions] = 0
+        return len(positions)
+
+    def live_entries(self) -> tuple[WordArray, IntArray]:
+        keep = self._alive.astype(bool)
+        return self._words[keep], self._ids[keep]
+
+    def search(self, queries: npt.ArrayLike, radius: int = 31, threads: int = 1) -> Matches:
+        q = _as_words(queries)
+        if not len(q) or not len(self._ids):
+            return Matches.empty()
+        chunks = np.array_split(np.arange(len(q)), max(1, min(threads, len(q))))
+        if len(chunks) == 1:
+            return self._search_chunk(q, 0, radius)
+        futures = [_pool.submit(self._search_chunk, q[c[0]:c[-1] + 1], int(c[0]), radius)
+                   for c in chunks]
+        return Matches.concat([f.result() for f in futures])
+
+    def _search_chunk(self, q: WordArray, first: int, radius: int) -> Matches:
+        use_mih = 0 <= radius <= MAX_MIH_RADIUS and bool(self._tables)
+        tables = self._tables if use_mih else ()
+        sub_radius = radius // len(SUBSTRING_BITS) if use_mih else 0
+        cap = max(len(self._ids) // 16, 65_536)  # beyond this, a linear scan is cheaper
+        qidx, pos, dist = _pdqmih.search(self._words, self._alive, len(self._ids), tables,
+                                         np.ascontiguousarray(q), len(q), radius, sub_radius, cap)
+        positions = np.frombuffer(pos, dtype=np.int64)
+        return Matches(np.frombuffer(qidx, dtype=np.int64) + first, self._ids[positions],
+                       np.frombuffer(dist, dtype=np.int32).copy())
+
+
+class LivePDQIndex:
+    """A ``PDQIndex`` plus a linearly scanned delta, safe for many readers and one writer.
+
+    Readers take a snapshot of ``(base, delta)`` without locking; writers replace it whole.
+    """
+
+    def __init__(self, hashes: npt.ArrayLike | None = None, ids: npt.ArrayLike | None = None,
+                 delta_limit: int = DELTA_LIMIT) -> None:
+        empty_words = np.zeros((0, 4), np.uint64)
+        base = PDQIndex(empty_words if hashes is None else hashes,
+                        np.zeros(0, np.int64) if ids is None else ids)
+        self._state: tuple[PDQIndex, PDQIndex] = (base, PDQIndex(empty_words, [], False))
+        self._delta_limit = delta_limit
+        self._write = threading.Lock()
+
+    def __len__(self) -> int:
+        base, delta = self._state
+        return len(base) + len(delta)
+
+    def memory_bytes(self) -> int:
+        base, delta = self._state
+        return base.memory_bytes() + delta.memory_bytes()
+
+    def add(self, hashes: npt.ArrayLike, ids: npt.ArrayLike) -> None:
+        words, new_ids = _as_words(hashes), np.asarray(ids, dtype=np.int64)
+        with self._write:
+            base, delta = self._state
+            old_words, old_ids = delta.live_entries()
+            # The delta is small: scanned linearly, no bucket tables to build.
+            merged = PDQIndex(np.concatenate([old_words, words]),
+                              np.concatenate([old_ids, new_ids]), indexed=False)
+            if merged.size > self._delta_limit:
+                self._state = (self._fold(base, merged), PDQIndex(np.zeros((0, 4)), [], False))
+            else:
+                self._state = (base, merged)
+
+    @staticmethod
+    def _fold(base: PDQIndex, delta: PDQIndex) -> PDQIndex:
+        base_words, base_ids = base.live_entries()
+        delta_words, delta_ids = delta.live_entries()
+        return PDQIndex(np.concatenate([base_words, delta_words]),
+                        np.concatenate([base_ids, delta_ids]))
+
+    def withdraw(self, ids: npt.ArrayLike) -> int:
+        with self._write:
+            base, delta = self._state
+            return base.withdraw(ids) + delta.withdraw(ids)
+
+    def search(self, queries: npt.ArrayLike, radius: int = 31, threads: int = 1) -> Matches:
+        base, delta = self._state
+        return Matches.concat([base.search(queries, radius, threads),
+                               delta.search(queries, radius, 1)])
