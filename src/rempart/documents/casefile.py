@@ -30,6 +30,8 @@ class Exhibit:
     received_at: dt.datetime
     leaf_index: int | None = None  # position of its "received" event in the custody ledger
     thumbnail_png: bytes | None = None  # already decoded safely by the service; blurred on print
+    leaf_hash: str = ""  # hex RFC 9162 leaf hash of the "received" event
+    inclusion_proof: tuple[str, ...] = ()  # hex hashes, from the leaf up to the checkpoint root
 
 
 @dataclass(frozen=True)
