@@ -3,4 +3,5 @@
 Each capability keeps its tables in its own module under ``rempart.store``; add it here.
 """
 
+from rempart.store import bank_tables  # noqa: F401, I001
 from rempart.store import tables  # noqa: F401
