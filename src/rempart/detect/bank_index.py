@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -55,7 +57,7 @@ class BankIndex:
             self.sequence = current
             return seen
 
-    def _apply(self, rows: list) -> None:  # type: ignore[type-arg]
+    def _apply(self, rows: Sequence[Any]) -> None:
         pdq_ids, pdq_hashes, gone = [], [], []
         for entry_id, signal_type, hash_text, status in rows:
             if status != "active":
