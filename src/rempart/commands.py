@@ -16,3 +16,4 @@ def register(app: typer.Typer) -> None:
     _REGISTERED.add(id(app))
     # Capability modules add their line below, e.g.:
     #   from rempart.evidence import cli as evidence_cli; evidence_cli.register(app)
+    from rempart.detect import cli_banks; cli_banks.register(app)  # noqa: E702, I001
