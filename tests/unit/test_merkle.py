@@ -98,7 +98,9 @@ def test_it_generates_the_published_happy_path_proofs(shared_dir, reference):
         checked += 1
     for _, vector in _vectors(shared_dir, "consistency"):
         old, new = vector["size1"], vector["size2"]
-        if vector["wantErr"] or new > len(leaves) or old == 0 or _b64(vector["root2"]) != roots[new]:
+        if vector["wantErr"] or new > len(leaves) or old == 0:
+            continue
+        if _b64(vector["root2"]) != roots[new]:
             continue
         assert merkle.consistency_proof(old, new, subtree) == _proof(vector["proof"])
         checked += 1
