@@ -12,6 +12,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Rempart", version="0.1.0", openapi_url="/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.settings = settings
+    from rempart.web.api_match import router as match_router
+    app.include_router(match_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
