@@ -208,9 +208,13 @@ static void dedup_tail(results_t *r, Py_ssize_t from) {
 }
 
 static PyObject *pack_results(results_t *r) {
-    PyObject *out = Py_BuildValue("(y#y#y#)", (const char *)r->qidx, r->len * sizeof(int64_t),
-                                  (const char *)r->pos, r->len * sizeof(int64_t),
-                                  (const char *)r->dist, r->len * sizeof(int32_t));
+    /* "y#" turns a NULL pointer into None: point empty results at an empty string instead. */
+    static const char empty[1] = "";
+    PyObject *out = Py_BuildValue("(y#y#y#)", r->len ? (const char *)r->qidx : empty,
+                                  r->len * sizeof(int64_t),
+                                  r->len ? (const char *)r->pos : empty, r->len * sizeof(int64_t),
+                                  r->len ? (const char *)r->dist : empty,
+                                  r->len * sizeof(int32_t));
     results_free(r);
     return out;
 }
