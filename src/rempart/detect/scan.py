@@ -158,7 +158,7 @@ def _apply_rules(frame: pd.DataFrame, hits: list[tuple[int, int, int]],
     return pd.DataFrame(out, columns=OUTPUT_COLUMNS)
 
 
-def input_partitions(path: Path, rows_per_partition: int = 100_000) -> list[Any]:
+def input_partitions(path: Path, blocksize: int | str = "32MB") -> list[Any]:
     """Delayed pandas partitions of a CSV/Parquet file of hashes or a folder of images."""
     import dask.dataframe as dd
     from dask.delayed import delayed
@@ -169,7 +169,7 @@ def input_partitions(path: Path, rows_per_partition: int = 100_000) -> list[Any]
         return [delayed(hash_images)(chunk) for chunk in chunks]
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        ddf = dd.read_csv(str(path), dtype=str, blocksize="32MB")
+        ddf = dd.read_csv(str(path), dtype=str, blocksize=blocksize)
     elif suffix in (".parquet", ".pq"):
         ddf = dd.read_parquet(str(path))
     else:
