@@ -1,0 +1,243 @@
+"""The custody ledger: an append-only RFC 9162 Merkle log stored in the database.
+
+``Ledger(session).append(event)`` runs inside the caller's transaction, so "store the evidence and
+log its receipt" commits or rolls back as one unit of work. Appends lock the one-row
+``ledger_head`` (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: the database write lock taken by
+updating that row first), which makes indexes sequential and gapless across processes.
+
+Every complete aligned subtree hash is stored (``ledger_nodes``), so a root or proof at any size
+needs one indexed query of about 2·log2(n) rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from rempart.domain.custody import CustodyEvent
+from rempart.evidence import merkle
+from rempart.evidence.checkpoint import NoteSigner
+from rempart.store.ledger_tables import LedgerCheckpoint, LedgerHead, LedgerLeaf, LedgerNode
+
+Key = tuple[int, int]  # (level, index) of a complete aligned subtree
+
+
+@dataclass(frozen=True)
+class LeafReceipt:
+    index: int
+    leaf_hash: bytes
+
+
+@dataclass(frozen=True)
+class TimestampToken:
+    token: bytes  # DER RFC 3161 TimeStampToken
+    chain_pem: str  # the authority's certificate chain, leaf first
+
+
+class Timestamper(Protocol):
+    def timestamp(self, data: bytes) -> TimestampToken: ...
+
+
+class LedgerError(Exception):
+    """A request outside the log (index or size beyond the tree)."""
+
+
+def aligned_subtrees(start: int, end: int) -> list[Key]:
+    """Complete aligned subtrees covering [start, end), largest first (start is aligned)."""
+    keys: list[Key] = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        while start & ((1 << level) - 1):  # start must be a multiple of the subtree size
+            level -= 1
+        keys.append((level, start >> level))
+        start += 1 << level
+    return keys
+
+
+def fold_right(hashes: Sequence[bytes]) -> bytes:
+    """Root of a range from its aligned subtrees, largest first: H(a, H(b, H(c, ...)))."""
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = merkle.node_hash(left, root)
+    return root
+
+
+class Ledger:
+    def __init__(self, session: Session, signer: NoteSigner | None = None,
+                 timestamper: Timestamper | None = None) -> None:
+        self.session = session
+        self.signer = signer
+        self.timestamper = timestamper
+
+    # Appending --------------------------------------------------------------------------------
+
+    def append(self, event: CustodyEvent) -> LeafReceipt:
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Iterable[CustodyEvent]) -> list[LeafReceipt]:
+        events = list(events)
+        if not events:
+            return []
+        size = self._lock_head(len(events))
+        stack = list(zip(aligned_subtrees(0, size), self._fetch(aligned_subtrees(0, size)),
+                         strict=True))
+        now = datetime.now(UTC)
+        leaves: list[dict[str, object]] = []
+        nodes: list[dict[str, object]] = []
+        receipts: list[LeafReceipt] = []
+        for offset, event in enumerate(events):
+            index, leaf = size + offset, event.leaf_bytes()
+            digest = merkle.leaf_hash(leaf)
+            leaves.append({"idx": index, "leaf": leaf, "leaf_hash": digest,
+                           "case_id": event.case_id, "item_id": event.item_id,
+                           "created_at": now})
+            receipts.append(LeafReceipt(index, digest))
+            nodes.extend(_merge_into(stack, index, digest))
+        self.session.execute(insert(LedgerLeaf), leaves)
+        self.session.execute(insert(LedgerNode), nodes)
+        return receipts
+
+    def _lock_head(self, count: int) -> int:
+        """Reserve ``count`` indexes; return the first. Holds the head lock until commit."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Writing first takes SQLite's write lock (waiting on the busy timeout), so the
+            # size read next cannot be stale.
+            self.session.execute(update(LedgerHead).where(LedgerHead.id == 1)
+                                 .values(size=LedgerHead.size + count))
+            return int(self.session.scalar(select(LedgerHead.size)
+                                            .where(LedgerHead.id == 1)) or 0) - count
+        size = self.session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1)
+                                   .with_for_update())
+        if size is None:
+            raise LedgerError("ledger_head row is missing: run the 0002_ledger migration")
+        self.session.execute(update(LedgerHead).where(LedgerHead.id == 1)
+                             .values(size=size + count))
+        return int(size)
+
+    # Reading ----------------------------------------------------------------------------------
+
+    def size(self) -> int:
+        return int(self.session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1)) or 0)
+
+    def leaf(self, index: int) -> LedgerLeaf:
+        row = self.session.get(LedgerLeaf, index)
+        if row is None:
+            raise LedgerError(f"no leaf {index}")
+        return row
+
+    def case_leaves(self, case_id: str) -> list[LedgerLeaf]:
+        return list(self.session.scalars(select(LedgerLeaf).where(LedgerLeaf.case_id == case_id)
+                                         .order_by(LedgerLeaf.idx)))
+
+    def root(self, size: int) -> bytes:
+        self._check_size(size)
+        if size == 0:
+            return merkle.EMPTY_ROOT
+        return fold_right(self._fetch(aligned_subtrees(0, size)))
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        self._check_size(size)
+        if not 0 <= index < size:
+            raise LedgerError(f"leaf {index} is not in a tree of size {size}")
+        return self._prove(lambda subtree: merkle.inclusion_proof(index, size, subtree))
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        self._check_size(new_size)
+        if not 0 < old_size <= new_size:
+            raise LedgerError(f"no consistency proof from size {old_size} to {new_size}")
+        return self._prove(lambda subtree: merkle.consistency_proof(old_size, new_size, subtree))
+
+    def _prove(self, generate: Callable[[merkle.SubtreeHash], list[bytes]]) -> list[bytes]:
+        # First pass records which ranges the proof needs, then one query fetches their
+        # aligned subtrees and the second pass builds the proof from them.
+        ranges: list[tuple[int, int]] = []
+
+        def record(start: int, end: int) -> bytes:
+            ranges.append((start, end))
+            return b""
+
+        generate(record)
+        keys = {key for start, end in ranges for key in aligned_subtrees(start, end)}
+        known = dict(zip(keys, self._fetch(list(keys)), strict=True))
+        return generate(lambda start, end: fold_right(
+            [known[key] for key in aligned_subtrees(start, end)]))
+
+    def _fetch(self, keys: Sequence[Key]) -> list[bytes]:
+        if not keys:
+            return []
+        rows = self.session.execute(select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash)
+                                    .where(tuple_(LedgerNode.level, LedgerNode.idx).in_(keys)))
+        found = {(level, idx): bytes(digest) for level, idx, digest in rows}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            raise LedgerError(f"ledger node {missing[0]} is missing")
+        return [found[key] for key in keys]
+
+    def _check_size(self, size: int) -> None:
+        if size < 0 or size > self.size():
+            raise LedgerError(f"the ledger has fewer than {size} leaves")
+
+    # Checkpoints ------------------------------------------------------------------------------
+
+    def latest_checkpoint(self) -> LedgerCheckpoint | None:
+        return self.session.scalar(select(LedgerCheckpoint)
+                                   .order_by(LedgerCheckpoint.size.desc()).limit(1))
+
+    def checkpoint_at(self, size: int) -> LedgerCheckpoint | None:
+        return self.session.scalar(select(LedgerCheckpoint).where(LedgerCheckpoint.size == size))
+
+    def checkpoints(self) -> list[LedgerCheckpoint]:
+        return list(self.session.scalars(select(LedgerCheckpoint)
+                                         .order_by(LedgerCheckpoint.size)))
+
+    def sign_checkpoint(self, now: datetime | None = None) -> LedgerCheckpoint:
+        """Sign the current tree (or return the checkpoint already signed at this size)."""
+        if self.signer is None:
+            raise LedgerError("this ledger has no signing key")
+        size = self.size()
+        existing = self.checkpoint_at(size)
+        if existing is not None:
+            return existing
+        root = self.root(size)
+        note = self.signer.sign_checkpoint(size, root)
+        row = LedgerCheckpoint(size=size, root=root, note=note,
+                               verifier_key=self.signer.verifier_key(),
+                               created_at=now or datetime.now(UTC))
+        if self.timestamper is not None:
+            stamp = self.timestamper.timestamp(note.encode())
+            row.tsa_token, row.tsa_chain = stamp.token, stamp.chain_pem
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def sign_checkpoint_if_due(self, now: datetime) -> LedgerCheckpoint | None:
+        """Sign when leaves were appended since the last checkpoint; call it after each batch of
+        appends and from the periodic job (every ``checkpoint_every_seconds``)."""
+        latest = self.latest_checkpoint()
+        if self.size() == (latest.size if latest else 0) and latest is not None:
+            return None
+        if latest is None and self.size() == 0:
+            return None
+        return self.sign_checkpoint(now)
+
+    def count_leaves(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(LedgerLeaf)) or 0)
+
+
+def _merge_into(
+    stack: list[tuple[Key, bytes]], index: int, digest: bytes
+) -> list[dict[str, object]]:
+    """Push leaf ``index`` on the compact range; return every subtree it completes."""
+    new_nodes: list[dict[str, object]] = [{"level": 0, "idx": index, "hash": digest}]
+    level, current = 0, digest
+    while stack and stack[-1][0][0] == level:
+        (_, _), left = stack.pop()
+        level, current = level + 1, merkle.node_hash(left, current)
+        new_nodes.append({"level": level, "idx": index >> level, "hash": current})
+    stack.append(((level, index >> level), current))
+    return new_nodes

@@ -1,0 +1,146 @@
+"""The custody ledger on SQLite and PostgreSQL: appends, roots, proofs, checkpoints, concurrency."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from rempart.domain import custody
+from rempart.evidence import merkle
+from rempart.evidence.checkpoint import NoteVerifier, signer_from_seed
+from rempart.evidence.ledger import Ledger, LedgerError
+from rempart.store.db import make_engine, make_session_factory
+from rempart.store.ledger_tables import LedgerLeaf, LedgerNode
+
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+SIGNER = signer_from_seed(b"\x07" * 32)
+
+
+def _event(n: int) -> custody.CustodyEvent:
+    return custody.received(f"case-{n % 3}", f"item-{n}", f"{n:064x}", custody.ActorRole.REPORTER,
+                            T0 + timedelta(seconds=n))
+
+
+@pytest.fixture
+def sessions(migrated_url):
+    engine = make_engine(migrated_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _append(sessions, first: int, count: int) -> list[int]:
+    with sessions.begin() as session:
+        return [r.index for r in Ledger(session).append_many(_event(first + i)
+                                                              for i in range(count))]
+
+
+def test_it_appends_gapless_and_matches_an_in_memory_tree(sessions):
+    indexes = _append(sessions, 0, 1) + _append(sessions, 1, 6) + _append(sessions, 7, 30)
+    assert indexes == list(range(37))
+    hashes = [merkle.leaf_hash(_event(n).leaf_bytes()) for n in range(37)]
+    with sessions() as session:
+        ledger = Ledger(session)
+        assert ledger.size() == 37
+        for size in range(0, 38):
+            assert ledger.root(size) == merkle.root_from_leaf_hashes(hashes[:size])
+        for size in (1, 2, 5, 8, 13, 16, 37):
+            root = ledger.root(size)
+            for index in range(size):
+                merkle.verify_inclusion(hashes[index], index, size,
+                                        ledger.inclusion_proof(index, size), root)
+            for old in range(1, size + 1):
+                merkle.verify_consistency(old, size, ledger.root(old), root,
+                                          ledger.consistency_proof(old, size))
+        assert custody.CustodyEvent.from_leaf(ledger.leaf(4).leaf) == _event(4)
+        assert [leaf.idx for leaf in ledger.case_leaves("case-1")] == list(range(1, 37, 3))
+
+
+def test_a_rolled_back_transaction_leaves_no_trace(sessions):
+    _append(sessions, 0, 3)
+    session = sessions()
+    session.begin()
+    Ledger(session).append_many([_event(3), _event(4)])
+    session.rollback()
+    session.close()
+    assert _append(sessions, 3, 1) == [3]
+    with sessions() as session:
+        assert session.scalar(select(LedgerLeaf.idx).order_by(LedgerLeaf.idx.desc())) == 3
+
+
+def test_it_refuses_proofs_beyond_the_tree(sessions):
+    _append(sessions, 0, 4)
+    with sessions() as session:
+        ledger = Ledger(session)
+        for call in (lambda: ledger.inclusion_proof(4, 4), lambda: ledger.inclusion_proof(0, 5),
+                     lambda: ledger.consistency_proof(0, 4), lambda: ledger.consistency_proof(2, 5),
+                     lambda: ledger.root(5)):
+            with pytest.raises(LedgerError):
+                call()
+
+
+def test_it_signs_checkpoints_after_new_leaves_only(sessions):
+    with sessions.begin() as session:
+        assert Ledger(session, SIGNER).sign_checkpoint_if_due(T0) is None
+    _append(sessions, 0, 5)
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER)
+        first = ledger.sign_checkpoint_if_due(T0)
+        assert first is not None and first.size == 5
+        assert ledger.sign_checkpoint_if_due(T0) is None
+        assert ledger.sign_checkpoint() is first
+    _append(sessions, 5, 2)
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER)
+        second = ledger.sign_checkpoint_if_due(T0 + timedelta(seconds=1))
+        assert second is not None and ledger.latest_checkpoint().size == 7
+        verified = NoteVerifier.parse(SIGNER.verifier_key()).open_checkpoint(second.note)
+        assert verified.size == 7 and verified.root == ledger.root(7)
+        merkle.verify_consistency(5, 7, first.root, second.root, ledger.consistency_proof(5, 7))
+
+
+def _hammer(sessions, worker: int, rounds: int, errors: list) -> None:
+    try:
+        for n in range(rounds):
+            _append(sessions, 1000 * worker + n * 3, 3)
+    except Exception as exc:  # reported by the test
+        errors.append(exc)
+
+
+def test_concurrent_appenders_get_gapless_distinct_indexes(migrated_url):
+    workers, rounds = 3, 15
+    engines = [make_engine(migrated_url) for _ in range(workers)]
+    errors: list = []
+    threads = [threading.Thread(target=_hammer, args=(make_session_factory(e), w, rounds, errors))
+               for w, e in enumerate(engines)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sessions = make_session_factory(engines[0])
+    with sessions() as session:
+        indexes = list(session.scalars(select(LedgerLeaf.idx).order_by(LedgerLeaf.idx)))
+        assert indexes == list(range(workers * rounds * 3))
+        ledger = Ledger(session)
+        hashes = [bytes(h) for h in session.scalars(select(LedgerLeaf.leaf_hash)
+                                                    .order_by(LedgerLeaf.idx))]
+        assert ledger.root(len(hashes)) == merkle.root_from_leaf_hashes(hashes)
+    for engine in engines:
+        engine.dispose()
+
+
+def test_a_corrupted_node_breaks_proofs(sessions):
+    _append(sessions, 0, 8)
+    with sessions() as session:
+        good = Ledger(session).root(8)
+    with sessions.begin() as session:
+        session.execute(update(LedgerNode).where(LedgerNode.level == 1, LedgerNode.idx == 0)
+                        .values(hash=b"\x00" * 32))
+    with sessions() as session:
+        ledger = Ledger(session)
+        hashes = [merkle.leaf_hash(_event(n).leaf_bytes()) for n in range(8)]
+        with pytest.raises(merkle.ProofError):
+            merkle.verify_inclusion(hashes[2], 2, 8, ledger.inclusion_proof(2, 8), good)
