@@ -141,17 +141,6 @@ typedef struct {
     const uint64_t *query;
 } ctx_t;
 
-static inline int probe(ctx_t *c, const table_t *t, uint32_t key) {
-    uint32_t lo = t->off[key], hi = t->off[key + 1];
-    c->seen += hi - lo;
-    for (uint32_t k = lo; k < hi; k++) {
-        uint32_t p = t->ord[k];
-        int d = distance(c->query, c->hashes + (Py_ssize_t)p * WORDS);
-        if (d <= c->radius && c->alive[p] && results_push(c->res, c->q, p, d)) return -1;
-    }
-    return 0;
-}
-
 static int linear_one(ctx_t *c) {
     for (Py_ssize_t p = 0; p < c->n; p++) {
         int d = distance(c->query, c->hashes + p * WORDS);
@@ -160,22 +149,95 @@ static int linear_one(ctx_t *c) {
     return 0;
 }
 
-/* Probe every key within sub_radius of each query substring. Returns 1 if the cap was hit. */
-static int probe_all(ctx_t *c, const table_t *tables, int ntables, int sub_radius) {
+/* Scratch space reused across the queries of one call. */
+typedef struct {
+    const uint32_t **slots; /* &offsets[key] of every probe */
+    uint32_t *lo, *hi;
+    uint32_t *cand;
+    Py_ssize_t nslots, cand_cap;
+} scratch_t;
+
+static int scratch_init(scratch_t *s, const table_t *tables, int ntables, int sub_radius) {
+    Py_ssize_t n = 0;
+    for (int t = 0; t < ntables; t++) {
+        Py_ssize_t L = tables[t].length;
+        n += 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
+    }
+    s->slots = malloc((n + 1) * sizeof(*s->slots));
+    s->lo = malloc((n + 1) * sizeof(uint32_t));
+    s->hi = malloc((n + 1) * sizeof(uint32_t));
+    s->cand_cap = 4096;
+    s->cand = malloc(s->cand_cap * sizeof(uint32_t));
+    s->nslots = n;
+    return s->slots && s->lo && s->hi && s->cand ? 0 : -1;
+}
+
+static void scratch_free(scratch_t *s) {
+    free(s->slots);
+    free(s->lo);
+    free(s->hi);
+    free(s->cand);
+}
+
+/*
+ * Probe in stages so that the CPU overlaps the cache misses of many probes instead of
+ * following one offsets -> order -> hash chain at a time: (1) every bucket slot, prefetched;
+ * (2) every bucket's range, its ids prefetched; (3) every candidate id, its hash prefetched;
+ * (4) verification. Returns 1 when the candidates exceed the cap (caller scans linearly).
+ */
+static int probe_all(ctx_t *c, const table_t *tables, int ntables, int sub_radius,
+                     scratch_t *s) {
+    Py_ssize_t m = 0;
     for (int t = 0; t < ntables; t++) {
         const table_t *tb = &tables[t];
         uint32_t key = get_bits(c->query, tb->start, tb->length);
-        if (probe(c, tb, key)) return -1;
-        if (sub_radius >= 1) {
+        s->slots[m++] = tb->off + key;
+        if (sub_radius >= 1)
             for (int i = 0; i < tb->length; i++) {
                 uint32_t k1 = key ^ (1u << i);
-                if (probe(c, tb, k1)) return -1;
+                s->slots[m++] = tb->off + k1;
                 if (sub_radius >= 2)
-                    for (int j = 0; j < i; j++)
-                        if (probe(c, tb, k1 ^ (1u << j))) return -1;
+                    for (int j = 0; j < i; j++) s->slots[m++] = tb->off + (k1 ^ (1u << j));
             }
+    }
+    for (Py_ssize_t i = 0; i < m; i++) __builtin_prefetch(s->slots[i]);
+    /* Which table each slot belongs to: slots were laid out table by table. */
+    Py_ssize_t total = 0, i = 0;
+    for (int t = 0; t < ntables; t++) {
+        const table_t *tb = &tables[t];
+        Py_ssize_t L = tb->length;
+        Py_ssize_t count = 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
+        for (Py_ssize_t e = i + count; i < e; i++) {
+            s->lo[i] = s->slots[i][0];
+            s->hi[i] = s->slots[i][1];
+            total += s->hi[i] - s->lo[i];
+            __builtin_prefetch(tb->ord + s->lo[i]);
         }
-        if (c->seen > c->cap) return 1;
+    }
+    if (total > c->cap) return 1;
+    if (total > s->cand_cap) {
+        uint32_t *grown = realloc(s->cand, total * sizeof(uint32_t));
+        if (!grown) return -1;
+        s->cand = grown;
+        s->cand_cap = total;
+    }
+    Py_ssize_t nc = 0;
+    i = 0;
+    for (int t = 0; t < ntables; t++) {
+        const table_t *tb = &tables[t];
+        Py_ssize_t L = tb->length;
+        Py_ssize_t count = 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
+        for (Py_ssize_t e = i + count; i < e; i++)
+            for (uint32_t k = s->lo[i]; k < s->hi[i]; k++) {
+                uint32_t p = tb->ord[k];
+                __builtin_prefetch(c->hashes + (Py_ssize_t)p * WORDS);
+                s->cand[nc++] = p;
+            }
+    }
+    for (Py_ssize_t k = 0; k < nc; k++) {
+        uint32_t p = s->cand[k];
+        int d = distance(c->query, c->hashes + (Py_ssize_t)p * WORDS);
+        if (d <= c->radius && c->alive[p] && results_push(c->res, c->q, p, d)) return -1;
     }
     return 0;
 }
@@ -254,8 +316,10 @@ static PyObject *search(PyObject *self, PyObject *args) {
             ok = 0;
     }
     results_t res = {0};
+    scratch_t scratch = {0};
     int failed = 0;
-    if (ok) {
+    if (ok && ntables && scratch_init(&scratch, tables, (int)ntables, sub_radius)) failed = 1;
+    if (ok && !failed) {
         Py_BEGIN_ALLOW_THREADS
         ctx_t c = {hashes.buf, alive.buf, n, radius, 0, cap, &res, 0, NULL};
         for (Py_ssize_t q = 0; q < nq && !failed; q++) {
@@ -263,7 +327,7 @@ static PyObject *search(PyObject *self, PyObject *args) {
             c.q = q;
             c.query = (const uint64_t *)queries.buf + q * WORDS;
             c.seen = 0;
-            int status = ntables ? probe_all(&c, tables, (int)ntables, sub_radius) : 1;
+            int status = ntables ? probe_all(&c, tables, (int)ntables, sub_radius, &scratch) : 1;
             if (status == 1) {
                 res.len = from;
                 status = linear_one(&c);
@@ -273,6 +337,7 @@ static PyObject *search(PyObject *self, PyObject *args) {
         }
         Py_END_ALLOW_THREADS
     }
+    scratch_free(&scratch);
     for (int t = 0; t < acquired; t++) {
         PyBuffer_Release(&bufs[2 * t]);
         PyBuffer_Release(&bufs[2 * t + 1]);
