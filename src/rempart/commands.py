@@ -17,3 +17,4 @@ def register(app: typer.Typer) -> None:
     # Capability modules add their line below, e.g.:
     #   from rempart.evidence import cli as evidence_cli; evidence_cli.register(app)
     from rempart.detect import cli_banks; cli_banks.register(app)  # noqa: E702, I001
+    from rempart.evidence import cli_ledger; cli_ledger.register(app)  # noqa: E702, I001

@@ -144,3 +144,35 @@ def test_a_corrupted_node_breaks_proofs(sessions):
         hashes = [merkle.leaf_hash(_event(n).leaf_bytes()) for n in range(8)]
         with pytest.raises(merkle.ProofError):
             merkle.verify_inclusion(hashes[2], 2, 8, ledger.inclusion_proof(2, 8), good)
+
+
+def test_the_cli_signs_prints_and_verifies_and_catches_tampering(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from rempart.cli import app
+    from rempart.config import get_settings
+    from rempart.store import migrate
+
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REMPART_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    url = get_settings().resolved_database_url
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    _append(sessions, 0, 5)
+    runner = CliRunner()
+    printed = runner.invoke(app, ["ledger", "checkpoint"])
+    assert printed.exit_code == 0, printed.output
+    key = runner.invoke(app, ["ledger", "public-key"]).output.strip()
+    assert NoteVerifier.parse(key).open_checkpoint(printed.output).size == 5
+    verified = runner.invoke(app, ["ledger", "verify"])
+    assert verified.exit_code == 0 and "5 leaves, 1 checkpoints" in verified.output
+    with sessions.begin() as session:
+        session.execute(update(LedgerLeaf).where(LedgerLeaf.idx == 2)
+                        .values(leaf=_event(99).leaf_bytes()))
+    broken = runner.invoke(app, ["ledger", "verify"])
+    assert broken.exit_code == 1 and "leaf 2" in broken.output
+    engine.dispose()
+    get_settings.cache_clear()

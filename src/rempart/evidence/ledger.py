@@ -12,16 +12,16 @@ needs one indexed query of about 2·log2(n) rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from rempart.domain.custody import CustodyEvent
+from rempart.domain.custody import CustodyEvent, InvalidCustodyEvent
 from rempart.evidence import merkle
-from rempart.evidence.checkpoint import NoteSigner
+from rempart.evidence.checkpoint import CheckpointError, NoteSigner, NoteVerifier
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerHead, LedgerLeaf, LedgerNode
 
 Key = tuple[int, int]  # (level, index) of a complete aligned subtree
@@ -241,3 +241,101 @@ def _merge_into(
         new_nodes.append({"level": level, "idx": index >> level, "hash": current})
     stack.append(((level, index >> level), current))
     return new_nodes
+
+
+@dataclass
+class AuditReport:
+    size: int = 0
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
+
+MAX_PROBLEMS = 50
+
+
+def audit(session: Session, trusted_keys: set[str] | None = None) -> AuditReport:
+    """Recompute the whole tree from the stored leaves; check every node and checkpoint.
+
+    ``trusted_keys``: verifier keys allowed to have signed checkpoints (default: any key stored
+    with them, whose signature must still verify).
+    """
+    report = AuditReport(size=Ledger(session).size())
+    levels = [_audit_leaves(session, report)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([merkle.node_hash(below[i], below[i + 1])
+                       for i in range(0, len(below) - 1, 2)])
+    _audit_nodes(session, levels, report)
+    for row in Ledger(session).checkpoints():
+        report.checkpoints += 1
+        _audit_checkpoint(row, levels, report, trusted_keys)
+    return report
+
+
+def _audit_leaves(session: Session, report: AuditReport) -> list[bytes]:
+    hashes: list[bytes] = []
+    rows = session.execute(select(LedgerLeaf.idx, LedgerLeaf.leaf, LedgerLeaf.leaf_hash)
+                           .order_by(LedgerLeaf.idx)).yield_per(10_000)
+    for index, leaf, stored in rows:
+        if index != len(hashes):
+            report.problem(f"leaf {len(hashes)} is missing")
+            break
+        digest = merkle.leaf_hash(bytes(leaf))
+        if digest != bytes(stored):
+            report.problem(f"leaf {index}: stored hash does not match its contents")
+        try:
+            CustodyEvent.from_leaf(bytes(leaf))
+        except InvalidCustodyEvent as exc:
+            report.problem(f"leaf {index}: {exc}")
+        hashes.append(digest)
+    if len(hashes) != report.size:
+        report.problem(f"the head says {report.size} leaves, {len(hashes)} are stored")
+    return hashes
+
+
+def _audit_nodes(session: Session, levels: list[list[bytes]], report: AuditReport) -> None:
+    counts = [0] * len(levels)
+    rows = session.execute(select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash)
+                           .order_by(LedgerNode.level, LedgerNode.idx)).yield_per(10_000)
+    for level, index, digest in rows:
+        if level >= len(levels) or index >= len(levels[level]):
+            report.problem(f"node ({level}, {index}) is outside the tree")
+            continue
+        counts[level] += 1
+        if bytes(digest) != levels[level][index]:
+            report.problem(f"node ({level}, {index}) does not match the leaves")
+    for level, count in enumerate(counts):
+        if count != len(levels[level]) and levels[level]:
+            report.problem(f"level {level}: {len(levels[level]) - count} nodes are missing")
+
+
+def _audit_checkpoint(row: LedgerCheckpoint, levels: list[list[bytes]], report: AuditReport,
+                      trusted_keys: set[str] | None) -> None:
+    label = f"checkpoint at size {row.size}"
+    if row.size > len(levels[0]):
+        report.problem(f"{label} is beyond the stored leaves")
+        return
+    root = (fold_right([levels[lv][i] for lv, i in aligned_subtrees(0, row.size)])
+            if row.size else merkle.EMPTY_ROOT)
+    if bytes(row.root) != root:
+        report.problem(f"{label}: root does not match the leaves")
+    if trusted_keys is not None and row.verifier_key not in trusted_keys:
+        report.problem(f"{label}: signed by an untrusted key")
+    try:
+        opened = NoteVerifier.parse(row.verifier_key).open_checkpoint(row.note)
+    except CheckpointError as exc:
+        report.problem(f"{label}: {exc}")
+        return
+    if (opened.size, opened.root) != (row.size, root):
+        report.problem(f"{label}: signed note does not say the stored size and root")
+    if row.tsa_token is not None:
+        from rempart.evidence.timestamp import TimestampError, verify_response
+
+        try:
+            verify_response(bytes(row.tsa_token), row.note.encode(), (row.tsa_chain or "").encode())
+        except TimestampError as exc:
+            report.problem(f"{label}: {exc}")
