@@ -139,3 +139,25 @@ def test_it_authenticates_partner_keys_stored_hashed(sessions):
         assert partners.authenticate(s, key + "x") is None
         from rempart.store.bank_tables import ApiKey
         assert key not in [k.key_hash for k in s.scalars(select(ApiKey))]
+
+
+def test_two_processes_indexes_see_an_add_within_a_second_by_polling(sessions):
+    import time
+
+    setup_bank(sessions)
+    first, second = BankIndex(sessions), BankIndex(sessions)  # as in two server processes
+    for index in (first, second):
+        index.refresh()
+        index.start_polling(0.1)
+    value = random_pdq(11)
+    try:
+        with sessions.begin() as s:
+            banks.add_hashes(s, "ncii-adults", [HashInput("pdq", value, "NC-POLL")])
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and not all(
+                len(i.search_pdq([value], 0)) for i in (first, second)):
+            time.sleep(0.02)
+        assert all(len(i.search_pdq([value], 0)) == 1 for i in (first, second))
+    finally:
+        first.stop()
+        second.stop()
