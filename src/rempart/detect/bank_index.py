@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,15 +51,26 @@ class BankIndex:
                             BankEntry.change_seq <= current)
                      .order_by(BankEntry.id)
                      .execution_options(yield_per=LOAD_BATCH))
-            seen = 0
+            seen, added = 0, []
+            gone: list[tuple[int, str]] = []
             for rows in session.execute(query).partitions():
-                self._apply(rows)
+                added.append(self._apply(rows, gone))
                 seen += len(rows)
+            # One add for the whole batch: the first load builds the index once, not per batch.
+            words = [w for w, _ in added if len(w)]
+            if words:
+                self.pdq.add(np.concatenate(words), np.concatenate([i for w, i in added
+                                                                    if len(w)]))
+            self.pdq.withdraw([e for e, kind in gone if kind == SignalType.PDQ])
+            for entry_id, signal_type in gone:
+                self._forget(entry_id, signal_type)
             self.sequence = current
             return seen
 
-    def _apply(self, rows: Sequence[Any]) -> None:
-        pdq_ids, pdq_hashes, gone = [], [], []
+    def _apply(self, rows: Sequence[Any], gone: list[tuple[int, str]]
+               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Index MD5 and vPDQ rows now; return the PDQ rows to add, collect withdrawals."""
+        pdq_ids, pdq_hashes = [], []
         for entry_id, signal_type, hash_text, status in rows:
             if status != "active":
                 gone.append((entry_id, signal_type))
@@ -70,15 +82,11 @@ class BankIndex:
                 self._md5_of[entry_id] = hash_text
             elif signal_type == SignalType.VPDQ:
                 self.vpdq.add(entry_id, parse_vpdq(hash_text))
-        if pdq_ids:
-            self.pdq.add(pdq_to_words(pdq_hashes), np.array(pdq_ids, dtype=np.int64))
-        for entry_id, signal_type in gone:
-            self._forget(entry_id, signal_type)
+        return pdq_to_words(pdq_hashes), np.array(pdq_ids, dtype=np.int64)
 
     def _forget(self, entry_id: int, signal_type: str) -> None:
-        if signal_type == SignalType.PDQ:
-            self.pdq.withdraw([entry_id])
-        elif signal_type == SignalType.VPDQ:
+        """Withdraw a vPDQ or MD5 entry (PDQ entries are withdrawn in one batch)."""
+        if signal_type == SignalType.VPDQ:
             self.vpdq.withdraw(entry_id)
         elif entry_id in self._md5_of:
             self._md5[self._md5_of.pop(entry_id)].discard(entry_id)

@@ -72,7 +72,9 @@ class PDQIndex:
         if len(self._ids) != len(self._words):
             raise ValueError("one id per hash")
         self._alive = np.ones(len(self._ids), dtype=np.uint8)
-        self._id_order = np.argsort(self._ids, kind="stable")
+        order = np.argsort(self._ids, kind="stable")
+        self._sorted_ids = self._ids[order]
+        self._id_order = order.astype(np.uint32)
         self._tables = self._build_tables() if indexed and len(self._ids) else ()
 
     def _build_tables(self) -> tuple[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], int,
@@ -102,20 +104,21 @@ class PDQIndex:
     def memory_bytes(self) -> int:
         tables = sum(o.nbytes + r.nbytes for o, r, _, _ in self._tables)
         return (self._words.nbytes + self._ids.nbytes + self._alive.nbytes
-                + self._id_order.nbytes + tables)
+                + self._id_order.nbytes + self._sorted_ids.nbytes + tables)
 
     def withdraw(self, ids: npt.ArrayLike) -> int:
-        """Stop returning these ids at once; returns how many were present."""
+        """Stop returning these ids at once; returns how many live hashes this removed."""
         wanted = np.asarray(ids, dtype=np.int64)
         if not len(self._ids) or not len(wanted):
             return 0
-        sorted_ids = self._ids[self._id_order]
-        lo = np.searchsorted(sorted_ids, wanted, side="left")
-        hi = np.searchsorted(sorted_ids, wanted, side="right")
-        positions = np.concatenate([self._id_order[a:b] for a, b in zip(lo, hi, strict=True)]
-                                   or [np.zeros(0, np.int64)])
+        # Count only ids still live, so that a repeated withdrawal reports 0.
+        lo = np.searchsorted(self._sorted_ids, wanted, side="left")
+        hi = np.searchsorted(self._sorted_ids, wanted, side="right")
+        positions = np.concatenate([self._id_order[a:b] for a, b in zip(lo, hi, strict=True)
+                                    if b > a] or [np.zeros(0, np.uint32)])
+        removed = int(self._alive[positions].sum())
         self._alive[positions] = 0
-        return len(positions)
+        return removed
 
     def live_entries(self) -> tuple[WordArray, IntArray]:
         keep = self._alive.astype(bool)
