@@ -1,7 +1,8 @@
 """Matching API for partner platforms: ``/api/v1/match``, feedback, and bank writes.
 
 Every call needs ``Authorization: Bearer <key>`` (keys from ``rempart partner add``), is rate
-limited per key (token bucket; 429 with ``Retry-After``) and answers bad input with 400
+limited per key and per request, each carrying up to 1,000 queries (token bucket; 429 with
+``Retry-After``) and answers bad input with 400
 ``{"error": reason}``. Bodies are parsed here rather than by FastAPI so that malformed JSON gets
 the same 400 answer as a malformed hash. Each server process keeps its own ``BankIndex``,
 refreshed from the database every 0.25 s, so several processes can serve the same banks.
@@ -10,6 +11,7 @@ refreshed from the database every 0.25 s, so several processes can serve the sam
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict
 from typing import Any
 
@@ -69,10 +71,15 @@ class Services:
         self.index.start_polling()
 
 
+_init_lock = threading.Lock()
+
+
 def services(request: Request) -> Services:
+    """The app's matching services, created on first use (the first index load can be long)."""
     state = request.app.state
-    if getattr(state, "match_services", None) is None:
-        state.match_services = Services(state.settings.resolved_database_url)
+    with _init_lock:
+        if getattr(state, "match_services", None) is None:
+            state.match_services = Services(state.settings.resolved_database_url)
     found: Services = state.match_services
     return found
 
@@ -87,7 +94,7 @@ class Refused(Exception):
 
 
 async def _authorised_body(request: Request, model: type[BaseModel]) -> tuple[Caller, Any]:
-    svc = services(request)
+    svc = await run_in_threadpool(services, request)
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     with svc.sessions() as session:
         caller = partners.authenticate(session, key.strip()) if scheme.lower() == "bearer" \
