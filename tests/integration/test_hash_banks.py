@@ -161,3 +161,31 @@ def test_two_processes_indexes_see_an_add_within_a_second_by_polling(sessions):
     finally:
         first.stop()
         second.stop()
+
+
+def test_it_matches_vpdq_videos_through_the_bank(sessions):
+    rng = random.Random(12)
+    video = [(f"{rng.getrandbits(256):064x}", 90, float(t)) for t in range(5)]
+    text = ",".join(f"{h},{q},{t}" for h, q, t in video)
+    setup_bank(sessions, hashes=[HashInput("vpdq", text, "NC-VID")])
+    index = BankIndex(sessions)
+    index.refresh()
+    query = ",".join(f"{flip(h, 20, i)},{q},{t}" for i, (h, q, t) in enumerate(video))
+    with sessions() as s:
+        (result,) = matching.match(s, index, [HashInput("vpdq", query)])
+    assert [(m.case_reference, m.signal_type) for m in result.matches] == [("NC-VID", "vpdq")]
+
+
+def test_the_migration_goes_down_and_up_again(database_url):
+    from sqlalchemy import inspect
+
+    from rempart.store import migrate
+
+    migrate.upgrade(database_url, "0004_hashbanks")
+    engine = make_engine(database_url)
+    assert "hash_bank_entries" in inspect(engine).get_table_names()
+    migrate.downgrade(database_url, "0000_base")
+    assert "hash_bank_entries" not in inspect(engine).get_table_names()
+    migrate.upgrade(database_url, "0004_hashbanks")
+    assert "hash_banks" in inspect(engine).get_table_names()
+    engine.dispose()
