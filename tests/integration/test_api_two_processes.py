@@ -1,0 +1,77 @@
+"""Two server processes serve the same banks: a hash added through one matches on the other."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from rempart.detect import banks, partners
+from rempart.store.db import make_engine, make_session_factory
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, data_dir, port: int) -> subprocess.Popen:
+    env = {**os.environ, "REMPART_DATABASE_URL": url, "REMPART_DATA_DIR": str(data_dir)}
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "rempart.web.app:create_app",
+                             "--factory", "--host", "127.0.0.1", "--port", str(port),
+                             "--no-access-log"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"server at {base} did not start")
+
+
+def test_an_add_on_one_process_matches_on_the_other_within_a_second(migrated_url, tmp_path):
+    sessions = make_session_factory(make_engine(migrated_url))
+    with sessions.begin() as s:
+        banks.create_bank(s, "ncii-adults", "ncii-adults")
+        _, key = partners.create_partner(s, "Platform", can_write=True)
+    ports = [free_port(), free_port()]
+    servers = [start_server(migrated_url, tmp_path, p) for p in ports]
+    headers = {"Authorization": f"Bearer {key}"}
+    value = f"{random.Random(13).getrandbits(256):064x}"
+    try:
+        first, second = (f"http://127.0.0.1:{p}" for p in ports)
+        for base in (first, second):
+            wait_ready(base)
+            httpx.post(f"{base}/api/v1/match", headers=headers,  # loads each process's index
+                       json={"queries": [{"signal_type": "pdq", "hash": value}]})
+        added = httpx.post(f"{first}/api/v1/banks/ncii-adults/hashes", headers=headers,
+                           json={"hashes": [{"signal_type": "pdq", "hash": value}]})
+        assert added.status_code == 201
+        seen_at = None
+        start = time.monotonic()
+        while time.monotonic() - start < 1.0:
+            r = httpx.post(f"{second}/api/v1/match", headers=headers,
+                           json={"queries": [{"signal_type": "pdq", "hash": value}]})
+            if r.json()["results"][0]["matches"]:
+                seen_at = time.monotonic() - start
+                break
+            time.sleep(0.05)
+        assert seen_at is not None, "the second process did not see the add within 1 s"
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
