@@ -33,9 +33,9 @@ def planted(seed: int, n: int):
     return bank, queries, targets, rng
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3000),
-       radius=st.sampled_from([0, 5, 10, 11, 21, 22, 31, 32, 40]))
+       radius=st.sampled_from([0, 1, 5, 10, 11, 15, 21, 22, 26, 30, 31, 32, 33, 40]))
 def test_it_returns_exactly_the_brute_force_result(seed, n, radius):
     bank, queries, _, _ = planted(seed, n)
     ids = np.arange(n, dtype=np.int64) * 7 + 3
@@ -76,3 +76,11 @@ def test_live_index_sees_adds_folds_the_delta_and_keeps_withdrawals():
     assert live.search(queries, 31).as_tuples() == brute_force(bank[keep], ids[keep],
                                                                 queries, 31)
     assert len(live) == 2999
+
+
+def test_probe_radii_satisfy_the_pigeonhole_bound_for_every_radius():
+    from rempart.detect.pdq_index import MAX_MIH_RADIUS, probe_radii
+
+    for radius in range(MAX_MIH_RADIUS + 1):
+        radii = probe_radii(radius)
+        assert sum(r + 1 for r in radii) > radius and max(radii) <= 2

@@ -127,7 +127,7 @@ static PyObject *bucket_sort(PyObject *self, PyObject *args) {
 
 typedef struct {
     const uint32_t *off, *ord;
-    int start, length;
+    int start, length, radius; /* radius: bits flipped when probing this substring (0-2) */
 } table_t;
 
 typedef struct {
@@ -157,12 +157,14 @@ typedef struct {
     Py_ssize_t nslots, cand_cap;
 } scratch_t;
 
-static int scratch_init(scratch_t *s, const table_t *tables, int ntables, int sub_radius) {
+static Py_ssize_t probes_of(const table_t *tb) {
+    Py_ssize_t L = tb->length;
+    return 1 + (tb->radius >= 1 ? L : 0) + (tb->radius >= 2 ? L * (L - 1) / 2 : 0);
+}
+
+static int scratch_init(scratch_t *s, const table_t *tables, int ntables) {
     Py_ssize_t n = 0;
-    for (int t = 0; t < ntables; t++) {
-        Py_ssize_t L = tables[t].length;
-        n += 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
-    }
+    for (int t = 0; t < ntables; t++) n += probes_of(&tables[t]);
     s->slots = malloc((n + 1) * sizeof(*s->slots));
     s->lo = malloc((n + 1) * sizeof(uint32_t));
     s->hi = malloc((n + 1) * sizeof(uint32_t));
@@ -185,18 +187,17 @@ static void scratch_free(scratch_t *s) {
  * (2) every bucket's range, its ids prefetched; (3) every candidate id, its hash prefetched;
  * (4) verification. Returns 1 when the candidates exceed the cap (caller scans linearly).
  */
-static int probe_all(ctx_t *c, const table_t *tables, int ntables, int sub_radius,
-                     scratch_t *s) {
+static int probe_all(ctx_t *c, const table_t *tables, int ntables, scratch_t *s) {
     Py_ssize_t m = 0;
     for (int t = 0; t < ntables; t++) {
         const table_t *tb = &tables[t];
         uint32_t key = get_bits(c->query, tb->start, tb->length);
         s->slots[m++] = tb->off + key;
-        if (sub_radius >= 1)
+        if (tb->radius >= 1)
             for (int i = 0; i < tb->length; i++) {
                 uint32_t k1 = key ^ (1u << i);
                 s->slots[m++] = tb->off + k1;
-                if (sub_radius >= 2)
+                if (tb->radius >= 2)
                     for (int j = 0; j < i; j++) s->slots[m++] = tb->off + (k1 ^ (1u << j));
             }
     }
@@ -205,9 +206,7 @@ static int probe_all(ctx_t *c, const table_t *tables, int ntables, int sub_radiu
     Py_ssize_t total = 0, i = 0;
     for (int t = 0; t < ntables; t++) {
         const table_t *tb = &tables[t];
-        Py_ssize_t L = tb->length;
-        Py_ssize_t count = 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
-        for (Py_ssize_t e = i + count; i < e; i++) {
+        for (Py_ssize_t e = i + probes_of(tb); i < e; i++) {
             s->lo[i] = s->slots[i][0];
             s->hi[i] = s->slots[i][1];
             total += s->hi[i] - s->lo[i];
@@ -225,9 +224,7 @@ static int probe_all(ctx_t *c, const table_t *tables, int ntables, int sub_radiu
     i = 0;
     for (int t = 0; t < ntables; t++) {
         const table_t *tb = &tables[t];
-        Py_ssize_t L = tb->length;
-        Py_ssize_t count = 1 + (sub_radius >= 1 ? L : 0) + (sub_radius >= 2 ? L * (L - 1) / 2 : 0);
-        for (Py_ssize_t e = i + count; i < e; i++)
+        for (Py_ssize_t e = i + probes_of(tb); i < e; i++)
             for (uint32_t k = s->lo[i]; k < s->hi[i]; k++) {
                 uint32_t p = tb->ord[k];
                 __builtin_prefetch(c->hashes + (Py_ssize_t)p * WORDS);
@@ -282,43 +279,46 @@ static PyObject *pack_results(results_t *r) {
 }
 
 /*
- * search(hashes, alive, n, tables, queries, nq, radius, sub_radius, cap)
- *   tables: tuple of (offsets, order, start, length); empty tuple = linear scan.
+ * search(hashes, alive, n, tables, queries, nq, radius, cap)
+ *   tables: tuple of (offsets, order, start, length, probe radius); empty tuple = linear scan.
+ *   Exact when the probe radii r_t satisfy sum(r_t + 1) > radius (pigeonhole).
  * Returns (qidx int64 bytes, pos int64 bytes, dist int32 bytes).
  */
 static PyObject *search(PyObject *self, PyObject *args) {
     Py_buffer hashes, alive, queries;
     Py_ssize_t n, nq, cap;
     PyObject *tabs;
-    int radius, sub_radius;
-    if (!PyArg_ParseTuple(args, "y*y*nO!y*niin", &hashes, &alive, &n, &PyTuple_Type, &tabs,
-                          &queries, &nq, &radius, &sub_radius, &cap))
+    int radius;
+    if (!PyArg_ParseTuple(args, "y*y*nO!y*nin", &hashes, &alive, &n, &PyTuple_Type, &tabs,
+                          &queries, &nq, &radius, &cap))
         return NULL;
     Py_ssize_t ntables = PyTuple_GET_SIZE(tabs);
     Py_buffer bufs[2 * MAX_TABLES];
     table_t tables[MAX_TABLES];
     int acquired = 0, ok = 1;
-    if (ntables > MAX_TABLES || hashes.len < n * 32 || alive.len < n || queries.len < nq * 32 ||
-        sub_radius < 0 || sub_radius > 2)
+    if (ntables > MAX_TABLES || hashes.len < n * 32 || alive.len < n || queries.len < nq * 32)
         ok = 0;
     for (Py_ssize_t t = 0; ok && t < ntables; t++) {
         PyObject *item = PyTuple_GET_ITEM(tabs, t);
-        if (!PyArg_ParseTuple(item, "y*y*ii", &bufs[2 * t], &bufs[2 * t + 1], &tables[t].start,
-                              &tables[t].length)) {
+        if (!PyArg_ParseTuple(item, "y*y*iii", &bufs[2 * t], &bufs[2 * t + 1],
+                              &tables[t].start, &tables[t].length, &tables[t].radius)) {
             ok = 0;
             break;
         }
         acquired++;
         tables[t].off = bufs[2 * t].buf;
         tables[t].ord = bufs[2 * t + 1].buf;
-        if (bufs[2 * t].len < (((Py_ssize_t)1 << tables[t].length) + 1) * 4 ||
+        if (tables[t].length < 1 || tables[t].length > 30 || tables[t].start < 0 ||
+            tables[t].start + tables[t].length > 256 || tables[t].radius < 0 ||
+            tables[t].radius > 2 ||
+            bufs[2 * t].len < (((Py_ssize_t)1 << tables[t].length) + 1) * 4 ||
             bufs[2 * t + 1].len < n * 4)
             ok = 0;
     }
     results_t res = {0};
     scratch_t scratch = {0};
     int failed = 0;
-    if (ok && ntables && scratch_init(&scratch, tables, (int)ntables, sub_radius)) failed = 1;
+    if (ok && ntables && scratch_init(&scratch, tables, (int)ntables)) failed = 1;
     if (ok && !failed) {
         Py_BEGIN_ALLOW_THREADS
         ctx_t c = {hashes.buf, alive.buf, n, radius, 0, cap, &res, 0, NULL};
@@ -327,7 +327,7 @@ static PyObject *search(PyObject *self, PyObject *args) {
             c.q = q;
             c.query = (const uint64_t *)queries.buf + q * WORDS;
             c.seen = 0;
-            int status = ntables ? probe_all(&c, tables, (int)ntables, sub_radius, &scratch) : 1;
+            int status = ntables ? probe_all(&c, tables, (int)ntables, &scratch) : 1;
             if (status == 1) {
                 res.len = from;
                 status = linear_one(&c);

@@ -56,6 +56,19 @@ class Matches:
                        strict=True))
 
 
+def probe_radii(radius: int) -> list[int]:
+    """Bits to flip when probing each substring so that no hash within ``radius`` is missed.
+
+    Pigeonhole: if substring t differs in more than r_t bits for every t, the hashes differ in
+    at least sum(r_t + 1) bits; so sum(r_t + 1) > radius guarantees that some substring is
+    within its r_t. The radius + 1 "units" are spread evenly, the longest substrings (first)
+    getting the smaller radii since each of their probes costs the most; -1 means "not probed".
+    """
+    m = len(SUBSTRING_BITS)
+    units, extra = divmod(radius + 1, m)
+    return [units - 1 + (t >= m - extra) for t in range(m)]
+
+
 def _as_words(hashes: npt.ArrayLike) -> WordArray:
     words = np.ascontiguousarray(hashes, dtype=np.uint64)
     if words.ndim != 2 or words.shape[1] != PDQ_BITS // 64:
@@ -137,11 +150,12 @@ class PDQIndex:
 
     def _search_chunk(self, q: WordArray, first: int, radius: int) -> Matches:
         use_mih = 0 <= radius <= MAX_MIH_RADIUS and bool(self._tables)
-        tables = self._tables if use_mih else ()
-        sub_radius = radius // len(SUBSTRING_BITS) if use_mih else 0
+        # A substring given radius -1 needs no probe at all (small radii).
+        tables = tuple((*t, r) for t, r in zip(self._tables, probe_radii(radius), strict=True)
+                       if r >= 0) if use_mih else ()
         cap = max(len(self._ids) // 16, 65_536)  # beyond this, a linear scan is cheaper
         qidx, pos, dist = _pdqmih.search(self._words, self._alive, len(self._ids), tables,
-                                         np.ascontiguousarray(q), len(q), radius, sub_radius, cap)
+                                         np.ascontiguousarray(q), len(q), radius, cap)
         positions = np.frombuffer(pos, dtype=np.int64)
         return Matches(np.frombuffer(qidx, dtype=np.int64) + first, self._ids[positions],
                        np.frombuffer(dist, dtype=np.int32).copy())
