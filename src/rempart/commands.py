@@ -18,3 +18,5 @@ def register(app: typer.Typer) -> None:
     #   from rempart.evidence import cli as evidence_cli; evidence_cli.register(app)
     from rempart.detect import cli_banks; cli_banks.register(app)  # noqa: E702, I001
     from rempart.evidence import cli_ledger; cli_ledger.register(app)  # noqa: E702, I001
+    from rempart.evidence import cli_evidence; cli_evidence.register(app)  # noqa: E702, I001
+    from rempart.detect.classifier import cli as classifier_cli; classifier_cli.register(app)  # noqa: E501, E702, I001

@@ -1,0 +1,177 @@
+"""Evidence bundles: export, offline verification, by-hand checks, exhaustive tampering."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rempart.domain import custody
+from rempart.evidence import bundle
+from rempart.evidence.checkpoint import signer_from_seed
+from rempart.evidence.ledger import Ledger
+from rempart.store import migrate
+from rempart.store.db import make_engine, make_session_factory
+
+T0 = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+SIGNER = signer_from_seed(b"\x09" * 32)
+FILES = {"it-1": ("capture écran.png", b"\x89PNG fake screenshot"), "it-2": ("msg.txt", b"hi")}
+
+
+def _item(item_id: str) -> bundle.BundleItem:
+    name, data = FILES[item_id]
+    return bundle.BundleItem(item_id, name, "image/png" if name.endswith("png") else "text/plain",
+                             len(data), hashlib.sha256(data).hexdigest(), T0, "upload",
+                             "reporter")
+
+
+def _open(item_id: str):
+    yield FILES[item_id][1]
+
+
+def make_bundle(url: str) -> bytes:
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER)
+        ledger.append(custody.received("other", "x", "0" * 64, custody.ActorRole.REPORTER, T0))
+        for item_id in FILES:
+            item = _item(item_id)
+            ledger.append(custody.received("case-a", item_id, item.sha256,
+                                           custody.ActorRole.REPORTER, T0))
+        ledger.sign_checkpoint(T0)  # what the reporter is shown on the receipt page
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER)
+        ledger.append(custody.viewed("case-a", "it-1", _item("it-1").sha256,
+                                     custody.ActorRole.STAFF, T0 + timedelta(hours=1)))
+        out = io.BytesIO()
+        bundle.export_case(ledger, "case-a", [_item("it-1"), _item("it-2")], _open, out,
+                           now=T0 + timedelta(hours=2))
+    engine.dispose()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bundle_bytes(tmp_path_factory) -> bytes:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ledger.db'}"
+    migrate.upgrade(url)
+    return make_bundle(url)
+
+
+def _verify_members(members: dict[str, bytes]) -> bundle.BundleReport:
+    return bundle.verify_members(list(members), lambda name: members[name],
+                                 lambda name: [members[name]])
+
+
+def test_an_exported_bundle_verifies(bundle_bytes, tmp_path):
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle_bytes)
+    report = bundle.verify_bundle(path, trusted_key=SIGNER.verifier_key())
+    assert (report.case, report.items, report.tree_size) == ("case-a", 2, 6)
+    assert report.events == 5  # 2 received, 1 viewed, 2 exported
+    members = bundle.members_of(bundle_bytes)
+    assert members["items/001-capture_cran.png"] == FILES["it-1"][1]
+    assert b'"leaf_index": 1' in members["manifest.json"]
+
+
+def test_it_refuses_a_bundle_signed_by_another_key(bundle_bytes, tmp_path):
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle_bytes)
+    with pytest.raises(bundle.BundleError, match="not the key you trust"):
+        bundle.verify_bundle(path, trusted_key=signer_from_seed(b"\x01" * 32).verifier_key())
+
+
+def test_the_by_hand_instructions_work(bundle_bytes, tmp_path):
+    with zipfile.ZipFile(io.BytesIO(bundle_bytes)) as archive:
+        archive.extractall(tmp_path)
+    text = (tmp_path / "VERIFY.md").read_text()
+    assert "## Français" in text and "## English" in text
+    run = lambda cmd: subprocess.run(cmd, shell=True, cwd=tmp_path, capture_output=True,  # noqa: E731
+                                     text=True, check=True).stdout
+    assert run("sha256sum -c SHA256SUMS").count(": OK") == len(bundle.members_of(bundle_bytes)) - 2
+    blocks = re.findall(r"^       (python3 -c .*|openssl pkeyutl .*|tail -n .*)$", text, re.M)
+    for command in blocks[:5]:  # the French section: extract + verify the two signed notes
+        out = run(command)
+        assert "Verified Successfully" in out or not out.strip()
+    script = text.split("## Français")[1].split("5. **")[0]
+    script = script[script.index("    python3 - <<'EOF'"):]
+    script = "\n".join(line[4:] for line in script.splitlines() if line.startswith("    "))
+    out = run(script)
+    assert out.count(" OK ") == 5 and "FAIL" not in out
+
+
+def test_every_changed_added_or_removed_byte_of_every_file_is_detected(bundle_bytes):
+    members = bundle.members_of(bundle_bytes)
+    _verify_members(members)
+    checked = 0
+    for name, data in members.items():
+        for position in range(len(data) + 1):
+            variants = [data[:position] + b"\x00" + data[position:]]  # added byte
+            if position < len(data):
+                flipped = bytes([data[position] ^ 0x01])
+                variants += [data[:position] + flipped + data[position + 1:],  # changed byte
+                             data[:position] + data[position + 1:]]  # removed byte
+            for variant in variants:
+                with pytest.raises(bundle.BundleError):
+                    _verify_members({**members, name: variant})
+                checked += 1
+    assert checked > 3 * sum(len(d) for d in members.values())
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_an_extra_or_missing_file_in_the_zip_is_detected(bundle_bytes, tmp_path):
+    members = bundle.members_of(bundle_bytes)
+    for name in members:
+        with pytest.raises(bundle.BundleError, match="missing|log-key|SHA256SUMS"):
+            _verify_members({k: v for k, v in members.items() if k != name})
+    with pytest.raises(bundle.BundleError, match="added"):
+        _verify_members({**members, "items/003-extra.png": b"x"})
+    # At the zip level too: a duplicate entry, an appended file, a comment.
+    for mutate in ("append", "duplicate", "comment"):
+        path = tmp_path / f"{mutate}.zip"
+        path.write_bytes(bundle_bytes)
+        with zipfile.ZipFile(path, "a") as archive:
+            if mutate == "append":
+                archive.writestr("notes.txt", b"added later")
+            elif mutate == "duplicate":
+                archive.writestr("manifest.json", b"{}")
+            else:
+                archive.comment = b"changed"
+        with pytest.raises(bundle.BundleError):
+            bundle.verify_bundle(path)
+
+
+def test_a_non_zip_is_malformed(tmp_path):
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(bundle.MalformedBundle):
+        bundle.verify_bundle(path)
+
+
+def test_the_verify_command_exits_0_1_or_2(bundle_bytes, tmp_path):
+    from typer.testing import CliRunner
+
+    from rempart.cli import app
+
+    runner = CliRunner()
+    good = tmp_path / "good.zip"
+    good.write_bytes(bundle_bytes)
+    result = runner.invoke(app, ["verify", str(good), "--key", SIGNER.verifier_key()])
+    assert result.exit_code == 0 and "OK: case case-a, 2 items" in result.output
+    members = bundle.members_of(bundle_bytes)
+    members["items/002-msg.txt"] = b"hI"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    result = runner.invoke(app, ["verify", str(bad)])
+    assert result.exit_code == 1 and "items/002-msg.txt" in result.output
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"PK nonsense")
+    assert runner.invoke(app, ["verify", str(junk)]).exit_code == 2
+    assert runner.invoke(app, ["verify", str(tmp_path / "absent.zip")]).exit_code == 2
