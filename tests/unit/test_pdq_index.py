@@ -67,11 +67,15 @@ def test_it_stops_returning_withdrawn_ids_at_once():
 
 def test_live_index_sees_adds_folds_the_delta_and_keeps_withdrawals():
     bank, queries, targets, rng = planted(4, 3000)
-    live = LivePDQIndex(bank[:1000], np.arange(1000), delta_limit=500)
-    for start in range(1000, 3000, 250):
-        live.add(bank[start:start + 250], np.arange(start, start + 250))
-    live.withdraw([int(targets[1])])
     ids = np.arange(3000)
+    live = LivePDQIndex(bank[:1000], ids[:1000], delta_limit=300)
+    for start in range(1000, 3000, 250):
+        live.add(bank[start:start + 250], ids[start:start + 250])
+        live.withdraw([int(targets[1])])  # possibly while a fold runs in the background
+        keep = (ids < start + 250) & (ids != targets[1])
+        assert live.search(queries, 31).as_tuples() == brute_force(bank[keep], ids[keep],
+                                                                    queries, 31)
+    live.wait_for_fold()
     keep = ids != targets[1]
     assert live.search(queries, 31).as_tuples() == brute_force(bank[keep], ids[keep],
                                                                 queries, 31)
@@ -84,3 +88,30 @@ def test_probe_radii_satisfy_the_pigeonhole_bound_for_every_radius():
     for radius in range(MAX_MIH_RADIUS + 1):
         radii = probe_radii(radius)
         assert sum(r + 1 for r in radii) > radius and max(radii) <= 2
+
+
+def test_readers_never_miss_a_committed_hash_while_the_index_is_rebuilt():
+    import threading
+
+    rng = np.random.default_rng(6)
+    bank = rng.integers(0, 2**64, size=(20_000, 4), dtype=np.uint64)
+    live = LivePDQIndex(bank[:5000], np.arange(5000), delta_limit=1000)
+    added = [5000]  # hashes [0, added[0]) are committed
+    misses, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            upto = added[0]
+            probe = rng.integers(0, upto, 16)
+            found = set(live.search(bank[probe], 0).ids.tolist())
+            misses.extend(int(p) for p in probe if int(p) not in found)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for start in range(5000, 20_000, 500):
+        live.add(bank[start:start + 500], np.arange(start, start + 500))
+        added[0] = start + 500
+    live.wait_for_fold()
+    stop.set()
+    thread.join()
+    assert misses == []

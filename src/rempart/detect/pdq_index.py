@@ -161,55 +161,90 @@ class PDQIndex:
                        np.frombuffer(dist, dtype=np.int32).copy())
 
 
-class LivePDQIndex:
-    """A ``PDQIndex`` plus a linearly scanned delta, safe for many readers and one writer.
+def _linear(words: npt.ArrayLike, ids: npt.ArrayLike) -> PDQIndex:
+    return PDQIndex(words, ids, indexed=False)
 
-    Readers take a snapshot of ``(base, delta)`` without locking; writers replace it whole.
+
+def _empty() -> PDQIndex:
+    return _linear(np.zeros((0, 4), np.uint64), np.zeros(0, np.int64))
+
+
+class LivePDQIndex:
+    """A ``PDQIndex`` plus recent hashes scanned linearly, for many readers and one writer.
+
+    The state is ``(base, folding, delta)``: new hashes go to ``delta``; when it outgrows
+    ``delta_limit`` it becomes ``folding`` and a background thread builds a new base from
+    ``base + folding`` while adds keep landing in a fresh delta, so adds stay visible at once
+    even while a large index is rebuilt. Withdrawals made during a fold are replayed on the new
+    base before it is swapped in. Readers take the state tuple without locking.
     """
 
     def __init__(self, hashes: npt.ArrayLike | None = None, ids: npt.ArrayLike | None = None,
                  delta_limit: int = DELTA_LIMIT) -> None:
-        empty_words = np.zeros((0, 4), np.uint64)
-        base = PDQIndex(empty_words if hashes is None else hashes,
+        base = PDQIndex(np.zeros((0, 4), np.uint64) if hashes is None else hashes,
                         np.zeros(0, np.int64) if ids is None else ids)
-        self._state: tuple[PDQIndex, PDQIndex] = (base, PDQIndex(empty_words, [], False))
+        self._state: tuple[PDQIndex, PDQIndex, PDQIndex] = (base, _empty(), _empty())
         self._delta_limit = delta_limit
         self._write = threading.Lock()
+        self._fold_thread: threading.Thread | None = None
+        self._withdrawn_during_fold: list[IntArray] = []
 
     def __len__(self) -> int:
-        base, delta = self._state
-        return len(base) + len(delta)
+        return sum(len(part) for part in self._state)
 
     def memory_bytes(self) -> int:
-        base, delta = self._state
-        return base.memory_bytes() + delta.memory_bytes()
+        return sum(part.memory_bytes() for part in self._state)
 
     def add(self, hashes: npt.ArrayLike, ids: npt.ArrayLike) -> None:
         words, new_ids = _as_words(hashes), np.asarray(ids, dtype=np.int64)
         with self._write:
-            base, delta = self._state
+            base, folding, delta = self._state
             old_words, old_ids = delta.live_entries()
-            # The delta is small: scanned linearly, no bucket tables to build.
-            merged = PDQIndex(np.concatenate([old_words, words]),
-                              np.concatenate([old_ids, new_ids]), indexed=False)
-            if merged.size > self._delta_limit:
-                self._state = (self._fold(base, merged), PDQIndex(np.zeros((0, 4)), [], False))
-            else:
-                self._state = (base, merged)
+            merged = _linear(np.concatenate([old_words, words]),
+                             np.concatenate([old_ids, new_ids]))
+            if merged.size <= self._delta_limit or self._fold_thread is not None:
+                self._state = (base, folding, merged)
+                return
+            if merged.size >= base.size:
+                # Rebuilding is cheap next to scanning this many hashes linearly (first load).
+                self._state = (self._merge(base, merged), folding, _empty())
+                return
+            self._state = (base, merged, _empty())
+            self._withdrawn_during_fold = []
+            self._fold_thread = threading.Thread(target=self._fold, args=(base, merged),
+                                                 daemon=True, name="pdq-index-fold")
+            self._fold_thread.start()
 
     @staticmethod
-    def _fold(base: PDQIndex, delta: PDQIndex) -> PDQIndex:
+    def _merge(base: PDQIndex, extra: PDQIndex) -> PDQIndex:
         base_words, base_ids = base.live_entries()
-        delta_words, delta_ids = delta.live_entries()
-        return PDQIndex(np.concatenate([base_words, delta_words]),
-                        np.concatenate([base_ids, delta_ids]))
+        extra_words, extra_ids = extra.live_entries()
+        return PDQIndex(np.concatenate([base_words, extra_words]),
+                        np.concatenate([base_ids, extra_ids]))
+
+    def _fold(self, base: PDQIndex, folding: PDQIndex) -> None:
+        rebuilt = self._merge(base, folding)
+        with self._write:
+            for ids in self._withdrawn_during_fold:
+                rebuilt.withdraw(ids)
+            self._state = (rebuilt, _empty(), self._state[2])
+            self._withdrawn_during_fold = []
+            self._fold_thread = None
+
+    def wait_for_fold(self, timeout: float | None = None) -> None:
+        thread = self._fold_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def withdraw(self, ids: npt.ArrayLike) -> int:
+        wanted = np.asarray(ids, dtype=np.int64)
         with self._write:
-            base, delta = self._state
-            return base.withdraw(ids) + delta.withdraw(ids)
+            if self._fold_thread is not None:
+                self._withdrawn_during_fold.append(wanted)
+            return sum(part.withdraw(wanted) for part in self._state)
 
     def search(self, queries: npt.ArrayLike, radius: int = 31, threads: int = 1) -> Matches:
-        base, delta = self._state
+        base, folding, delta = self._state
         return Matches.concat([base.search(queries, radius, threads),
+                               folding.search(queries, radius, 1),
                                delta.search(queries, radius, 1)])
