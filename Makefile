@@ -13,7 +13,7 @@ $(DEB_STAMP): scripts/install-debian-packages.sh
 	bash scripts/install-debian-packages.sh
 	@mkdir -p $(VENV) && touch $@
 
-$(STAMP): pyproject.toml $(DEB_STAMP)
+$(STAMP): pyproject.toml setup.py src/rempart/detect/_pdqmih.c $(DEB_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/pip install --quiet -e '.[dev]'

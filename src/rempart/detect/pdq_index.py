@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-import rempart.detect._pdqmih as _pdqmih
+try:
+    import rempart.detect._pdqmih as _pdqmih
+except ImportError as exc:  # a checkout where the C extension was never compiled
+    raise ImportError("rempart.detect._pdqmih is not built: run `pip install -e .`") from exc
 from rempart.detect.signals import PDQ_BITS
 
 # 11 substrings (3 of 24 bits, 8 of 23): radius 31 needs substring radius 2 (11 * 3 > 32).
