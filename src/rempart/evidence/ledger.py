@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import TextClause, func, insert, select, text, update
+from sqlalchemy import Table, TextClause, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from rempart.domain.custody import CustodyEvent, InvalidCustodyEvent
@@ -25,6 +25,8 @@ from rempart.evidence import merkle
 from rempart.evidence.checkpoint import CheckpointError, NoteSigner, NoteVerifier
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerHead, LedgerLeaf, LedgerNode
 
+_LEAVES = cast(Table, LedgerLeaf.__table__)
+_NODES = cast(Table, LedgerNode.__table__)
 Key = tuple[int, int]  # (level, index) of a complete aligned subtree
 
 
@@ -99,8 +101,9 @@ class Ledger:
                            "created_at": now})
             receipts.append(LeafReceipt(index, digest))
             nodes.extend(_merge_into(stack, index, digest))
-        self.session.execute(insert(LedgerLeaf), leaves)
-        self.session.execute(insert(LedgerNode), nodes)
+        # Core inserts (executemany) rather than the ORM's bulk path: half the Python overhead.
+        self.session.execute(insert(_LEAVES), leaves)
+        self.session.execute(insert(_NODES), nodes)
         return receipts
 
     def _lock_head(self, count: int) -> int:
