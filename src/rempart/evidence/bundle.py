@@ -127,7 +127,7 @@ def _item_paths(items: Sequence[BundleItem]) -> dict[str, str]:
 def _manifest_item(ledger: Ledger, item: BundleItem, path: str,
                    leaves: Sequence[LedgerLeaf]) -> dict[str, object]:
     receipt = _received_leaf(leaves, item.item_id)
-    upload_checkpoint = _first_checkpoint_covering(ledger, receipt) if receipt is not None else None
+    upload_checkpoint = ledger.first_checkpoint_covering(receipt) if receipt is not None else None
     return {"id": item.item_id, "file": path, "file_name": item.file_name,
             "media_type": item.media_type, "size": item.size, "sha256": item.sha256,
             "received_at": custody.format_time(item.received_at), "source": item.source,
@@ -144,18 +144,13 @@ def _received_leaf(leaves: Sequence[LedgerLeaf], item_id: str) -> int | None:
     return None
 
 
-def _first_checkpoint_covering(ledger: Ledger, index: int) -> LedgerCheckpoint | None:
-    """The checkpoint the reporter was shown after upload: the first one including the leaf."""
-    return next((row for row in ledger.checkpoints() if row.size > index), None)
-
-
 def _receipt_rows(ledger: Ledger, leaves: Sequence[LedgerLeaf],
                   head: LedgerCheckpoint) -> list[LedgerCheckpoint]:
     rows: dict[int, LedgerCheckpoint] = {}
     for leaf in leaves:
         event = custody.CustodyEvent.from_leaf(bytes(leaf.leaf))
         if event.action is custody.CustodyAction.RECEIVED:
-            row = _first_checkpoint_covering(ledger, int(leaf.idx))
+            row = ledger.first_checkpoint_covering(int(leaf.idx))
             if row is not None and row.size < head.size:
                 rows[row.size] = row
     return [rows[size] for size in sorted(rows)]

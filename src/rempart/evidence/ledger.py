@@ -194,6 +194,11 @@ class Ledger:
     def checkpoint_at(self, size: int) -> LedgerCheckpoint | None:
         return self.session.scalar(select(LedgerCheckpoint).where(LedgerCheckpoint.size == size))
 
+    def first_checkpoint_covering(self, index: int) -> LedgerCheckpoint | None:
+        """The first checkpoint that includes leaf ``index``: the one shown on its receipt."""
+        return self.session.scalar(select(LedgerCheckpoint).where(LedgerCheckpoint.size > index)
+                                   .order_by(LedgerCheckpoint.size).limit(1))
+
     def checkpoints(self) -> list[LedgerCheckpoint]:
         return list(self.session.scalars(select(LedgerCheckpoint)
                                          .order_by(LedgerCheckpoint.size)))
