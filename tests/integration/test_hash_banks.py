@@ -189,3 +189,19 @@ def test_the_migration_goes_down_and_up_again(database_url):
     migrate.upgrade(database_url, "0004_hashbanks")
     assert "hash_banks" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_a_self_case_can_be_followed_with_its_pin_in_a_default_bank(sessions):
+    with sessions.begin() as s:  # the default bank is created on first use
+        case, pin = banks.submit_self_hashes(
+            s, [HashInput("pdq", random_pdq(20)), HashInput("video_md5", "1" * 32)],
+            "ncii-minors")
+    with sessions.begin() as s:
+        caller = partners.authenticate(s, partners.create_partner(s, "P")[1])
+        entry_id = s.scalar(select(BankEntry.id).where(BankEntry.case_reference == case))
+        partners.record_feedback(s, caller, entry_id, "blocked")
+    with sessions.begin() as s:
+        status = banks.self_case_status(s, case.lower(), pin)
+        assert (status.bank, status.active_hashes, status.blocked_reports) == ("ncii-minors",
+                                                                               2, 1)
+        assert banks.self_case_status(s, case, "12") is None

@@ -24,7 +24,13 @@ from rempart.detect.signals import (
     SignalType,
     normalise,
 )
-from rempart.store.bank_tables import BankEntry, BankSequence, HashBank, SelfSubmission
+from rempart.store.bank_tables import (
+    BankEntry,
+    BankSequence,
+    HashBank,
+    MatchFeedback,
+    SelfSubmission,
+)
 
 BANK_KINDS = ("ncii-adults", "ncii-minors", "partner", "negative")
 HARD_MAX_DISTANCE = 64  # beyond this PDQ matches are noise, whatever a bank asks for
@@ -146,15 +152,33 @@ def active_entries(session: Session, bank_name: str) -> Iterator[BankEntry]:
     yield from session.scalars(query)
 
 
+DEFAULT_BANKS = ("ncii-adults", "ncii-minors")  # StopNCII-style and Take It Down-style banks
+
+
+@dataclass(frozen=True)
+class SelfCaseStatus:
+    case_reference: str
+    bank: str
+    active_hashes: int
+    withdrawn_hashes: int
+    blocked_reports: int  # partners' feedback "blocked" on these hashes
+    created_at: datetime
+    withdrawn_at: datetime | None
+
+
 def submit_self_hashes(session: Session, hashes: list[HashInput],
                        bank_name: str) -> tuple[str, str]:
     """A person's own hashes (computed on their device): returns (case reference, PIN).
 
     The PIN is shown once and stored only as an argon2 hash; with the case reference it lets the
-    person withdraw the hashes later (``withdraw_self_case``).
+    person follow (``self_case_status``) or withdraw (``withdraw_self_case``) the hashes later.
+    The two default banks are created on first use.
     """
-    if not hashes:
-        raise BankError("no hash submitted")
+    if not hashes or len(hashes) > 1000:
+        raise BankError("submit between 1 and 1000 hashes")
+    if bank_name in DEFAULT_BANKS and session.scalar(
+            select(HashBank.id).where(HashBank.name == bank_name)) is None:
+        create_bank(session, bank_name, bank_name)
     case_reference = new_case_reference()
     pin = f"{secrets.randbelow(10**8):08d}"
     add_hashes(session, bank_name, [HashInput(h.signal_type, h.hash, case_reference, "",
@@ -166,12 +190,8 @@ def submit_self_hashes(session: Session, hashes: list[HashInput],
     return case_reference, pin
 
 
-def withdraw_self_case(session: Session, case_reference: str, pin: str) -> int | None:
-    """Withdraw a self-submitted case; returns the hashes withdrawn, or None if refused.
-
-    A wrong PIN is counted (commit the session even when refused) and the case locks after
-    ``PIN_ATTEMPTS`` wrong PINs, so PINs cannot be guessed.
-    """
+def _checked(session: Session, case_reference: str, pin: str) -> SelfSubmission | None:
+    """The submission if the PIN is right; a wrong PIN is counted, 5 of them lock the case."""
     sub = session.get(SelfSubmission, case_reference.strip().upper())
     if sub is None or sub.failed_attempts >= PIN_ATTEMPTS:
         return None
@@ -181,5 +201,36 @@ def withdraw_self_case(session: Session, case_reference: str, pin: str) -> int |
         sub.failed_attempts += 1
         session.flush()
         return None
+    return sub
+
+
+def withdraw_self_case(session: Session, case_reference: str, pin: str) -> int | None:
+    """Withdraw a self-submitted case; returns the hashes withdrawn, or None if refused.
+
+    Commit the session even when refused, so that the wrong PIN is counted.
+    """
+    sub = _checked(session, case_reference, pin)
+    if sub is None:
+        return None
     sub.withdrawn_at = sub.withdrawn_at or now()
     return withdraw_case(session, sub.case_reference)
+
+
+def self_case_status(session: Session, case_reference: str, pin: str) -> SelfCaseStatus | None:
+    """What became of a self-submitted case, or None if refused (commit: PIN failures count)."""
+    sub = _checked(session, case_reference, pin)
+    if sub is None:
+        return None
+    counts = dict(session.execute(
+        select(BankEntry.status, func.count()).where(BankEntry.case_reference ==
+                                                     sub.case_reference)
+        .group_by(BankEntry.status)).tuples().all())
+    blocked = session.scalar(
+        select(func.count()).select_from(MatchFeedback)
+        .join(BankEntry, BankEntry.id == MatchFeedback.entry_id)
+        .where(BankEntry.case_reference == sub.case_reference,
+               MatchFeedback.verdict == "blocked")) or 0
+    bank = session.get(HashBank, sub.bank_id)
+    return SelfCaseStatus(sub.case_reference, bank.name if bank else "",
+                          int(counts.get("active", 0)), int(counts.get("withdrawn", 0)),
+                          int(blocked), sub.created_at, sub.withdrawn_at)
