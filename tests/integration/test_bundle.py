@@ -17,6 +17,7 @@ from rempart.evidence.checkpoint import signer_from_seed
 from rempart.evidence.ledger import Ledger
 from rempart.store import migrate
 from rempart.store.db import make_engine, make_session_factory
+from tests.integration.test_timestamp import authority  # noqa: F401, F811 - the real local TSA
 
 T0 = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 SIGNER = signer_from_seed(b"\x09" * 32)
@@ -175,3 +176,38 @@ def test_the_verify_command_exits_0_1_or_2(bundle_bytes, tmp_path):
     junk.write_bytes(b"PK nonsense")
     assert runner.invoke(app, ["verify", str(junk)]).exit_code == 2
     assert runner.invoke(app, ["verify", str(tmp_path / "absent.zip")]).exit_code == 2
+
+
+def test_timestamps_go_into_the_bundle_and_verify_with_openssl(authority, tmp_path):  # noqa: F811
+    from rempart.evidence import timestamp
+
+    stamper = timestamp.RFC3161Timestamper(
+        authority["url"], timestamp.load_certificates(authority["ca"].read_bytes()))
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER, stamper)
+        ledger.append(custody.received("case-a", "it-2", _item("it-2").sha256,
+                                       custody.ActorRole.REPORTER, T0))
+        ledger.sign_checkpoint(T0)
+        out = io.BytesIO()
+        head = bundle.export_case(ledger, "case-a", [_item("it-2")], _open, out, now=T0)
+    engine.dispose()
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(out.getvalue())
+    assert bundle.verify_bundle(path).timestamps == 2
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+    result = subprocess.run(
+        ["openssl", "ts", "-verify", "-in", f"timestamps/checkpoint-{head.size}.tsr", "-data",
+         "checkpoint.txt", "-CAfile", f"timestamps/checkpoint-{head.size}-chain.pem"],
+        cwd=folder, capture_output=True, text=True)
+    assert "Verification: OK" in result.stdout, result.stderr
+    # A timestamp moved onto another checkpoint fails.
+    members = bundle.members_of(out.getvalue())
+    members["timestamps/checkpoint-1.tsr"] = members[f"timestamps/checkpoint-{head.size}.tsr"]
+    with pytest.raises(bundle.BundleError):
+        _verify_members(members)
