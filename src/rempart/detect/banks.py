@@ -91,7 +91,7 @@ def list_banks(session: Session) -> list[tuple[HashBank, int]]:
     """Every bank with its number of active entries."""
     counts = dict(session.execute(
         select(BankEntry.bank_id, func.count()).where(BankEntry.status == "active")
-        .group_by(BankEntry.bank_id)).tuples().all())
+        .group_by(BankEntry.bank_id)).all())
     banks = session.scalars(select(HashBank).order_by(HashBank.name)).all()
     return [(bank, int(counts.get(bank.id, 0))) for bank in banks]
 
@@ -224,7 +224,7 @@ def self_case_status(session: Session, case_reference: str, pin: str) -> SelfCas
     counts = dict(session.execute(
         select(BankEntry.status, func.count()).where(BankEntry.case_reference ==
                                                      sub.case_reference)
-        .group_by(BankEntry.status)).tuples().all())
+        .group_by(BankEntry.status)).all())
     blocked = session.scalar(
         select(func.count()).select_from(MatchFeedback)
         .join(BankEntry, BankEntry.id == MatchFeedback.entry_id)
