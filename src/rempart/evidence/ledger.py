@@ -5,8 +5,9 @@ log its receipt" commits or rolls back as one unit of work. Appends lock the one
 ``ledger_head`` (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: the database write lock taken by
 updating that row first), which makes indexes sequential and gapless across processes.
 
-Every complete aligned subtree hash is stored (``ledger_nodes``), so a root or proof at any size
-needs one indexed query of about 2·log2(n) rows.
+Every complete aligned subtree hash is stored (leaf hashes in ``ledger_leaves``, higher levels in
+``ledger_nodes``), so a root or proof at any size needs one indexed query of about 2·log2(n)
+rows.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class Ledger:
             nodes.extend(_merge_into(stack, index, digest))
         # Core inserts (executemany) rather than the ORM's bulk path: half the Python overhead.
         self.session.execute(insert(_LEAVES), leaves)
-        self.session.execute(insert(_NODES), nodes)
+        if nodes:  # an empty list would insert one row of defaults
+            self.session.execute(insert(_NODES), nodes)
         return receipts
 
     def _lock_head(self, count: int) -> int:
@@ -173,10 +175,12 @@ class Ledger:
     def _fetch(self, keys: Sequence[Key]) -> list[bytes]:
         if not keys:
             return []
-        unique = list(set(keys))
-        params = {f"l{n}": level for n, (level, _) in enumerate(unique)}
-        params.update({f"i{n}": idx for n, (_, idx) in enumerate(unique)})
-        rows = self.session.execute(_node_query(len(unique)), params)
+        leaves = sorted({idx for level, idx in keys if level == 0})
+        inner = sorted({key for key in keys if key[0] > 0})
+        params = {f"x{n}": idx for n, idx in enumerate(leaves)}
+        params.update({f"l{n}": level for n, (level, _) in enumerate(inner)})
+        params.update({f"i{n}": idx for n, (_, idx) in enumerate(inner)})
+        rows = self.session.execute(_node_query(len(leaves), len(inner)), params)
         found = {(level, idx): bytes(digest) for level, idx, digest in rows}
         missing = [key for key in keys if key not in found]
         if missing:
@@ -237,20 +241,27 @@ class Ledger:
         return int(self.session.scalar(select(func.count()).select_from(LedgerLeaf)) or 0)
 
 
-@lru_cache(maxsize=256)
-def _node_query(count: int) -> TextClause:
-    """SELECT of ``count`` nodes by primary key, built once per count: an OR of key lookups is
-    one index probe each on both engines (SQLite scans for a row-value IN), and a prepared text
-    statement skips SQLAlchemy's expression building, which dominated the proof time."""
-    terms = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(count))
-    return text(f"SELECT level, idx, hash FROM ledger_nodes WHERE {terms}")  # noqa: S608
+@lru_cache(maxsize=1024)
+def _node_query(leaf_count: int, node_count: int) -> TextClause:
+    """One round trip for a set of subtree hashes, built once per shape. Level 0 comes from the
+    leaves' own hashes; higher levels are OR-ed primary-key lookups (one index probe each on both
+    engines; SQLite scans for a row-value IN). A prepared text statement skips SQLAlchemy's
+    expression building, which dominated the proof time."""
+    parts = []
+    if leaf_count:
+        marks = ", ".join(f":x{n}" for n in range(leaf_count))
+        parts.append(f"SELECT 0, idx, leaf_hash FROM ledger_leaves WHERE idx IN ({marks})")  # noqa: S608
+    if node_count:
+        terms = " OR ".join(f"(level = :l{n} AND idx = :i{n})" for n in range(node_count))
+        parts.append(f"SELECT level, idx, hash FROM ledger_nodes WHERE {terms}")  # noqa: S608
+    return text(" UNION ALL ".join(parts))  # only bound parameters, no values in the SQL
 
 
 def _merge_into(
     stack: list[tuple[Key, bytes]], index: int, digest: bytes
 ) -> list[dict[str, object]]:
     """Push leaf ``index`` on the compact range; return every subtree it completes."""
-    new_nodes: list[dict[str, object]] = [{"level": 0, "idx": index, "hash": digest}]
+    new_nodes: list[dict[str, object]] = []  # level 0 is the leaf's own row
     level, current = 0, digest
     while stack and stack[-1][0][0] == level:
         (_, _), left = stack.pop()
@@ -322,11 +333,14 @@ def _audit_nodes(session: Session, levels: list[list[bytes]], report: AuditRepor
         if level >= len(levels) or index >= len(levels[level]):
             report.problem(f"node ({level}, {index}) is outside the tree")
             continue
+        if level == 0:
+            report.problem(f"node (0, {index}) stored: leaf hashes live in ledger_leaves")
+            continue
         counts[level] += 1
         if bytes(digest) != levels[level][index]:
             report.problem(f"node ({level}, {index}) does not match the leaves")
     for level, count in enumerate(counts):
-        if count != len(levels[level]) and levels[level]:
+        if level and count != len(levels[level]):
             report.problem(f"level {level}: {len(levels[level]) - count} nodes are missing")
 
 

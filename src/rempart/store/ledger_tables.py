@@ -2,9 +2,10 @@
 
 ``ledger_head`` is a one-row counter locked by every append, so that leaf indexes are sequential
 without gaps even with several writer processes. ``ledger_nodes`` holds the hash of every
-complete, aligned subtree (level L, index i covers leaves [i*2^L, (i+1)*2^L)), including the leaf
-hashes at level 0: any proof or root then needs at most about two nodes per level, fetched in one
-query, instead of rehashing leaves. Nodes of complete subtrees never change once written.
+complete, aligned subtree of two leaves or more (level L >= 1, index i covers leaves
+[i*2^L, (i+1)*2^L)); level 0 is each leaf's own ``leaf_hash``. Any proof or root then needs at most
+about two hashes per level, fetched in one query, instead of rehashing leaves. Nodes of complete
+subtrees never change once written.
 """
 
 from __future__ import annotations
