@@ -176,3 +176,22 @@ def test_the_cli_signs_prints_and_verifies_and_catches_tampering(tmp_path, monke
     assert broken.exit_code == 1 and "leaf 2" in broken.output
     engine.dispose()
     get_settings.cache_clear()
+
+
+def test_two_signers_racing_on_the_same_size_share_one_checkpoint(sessions, monkeypatch):
+    _append(sessions, 0, 3)
+    with sessions.begin() as session:
+        winner = Ledger(session, SIGNER).sign_checkpoint(T0)
+    with sessions.begin() as session:
+        ledger = Ledger(session, SIGNER)
+        # The loser looked before the winner committed: its first lookup saw nothing.
+        real_lookup, calls = ledger.checkpoint_at, []
+        monkeypatch.setattr(ledger, "checkpoint_at",
+                            lambda size: calls.append(size) or (real_lookup(size)
+                                                                if len(calls) > 1 else None))
+        loser = ledger.sign_checkpoint(T0 + timedelta(seconds=1))
+        assert loser.id == winner.id and calls == [3, 3]
+        ledger.append(_event(3))  # the caller's transaction goes on after the lost race
+    with sessions() as session:
+        assert [c.size for c in Ledger(session).checkpoints()] == [3]
+        assert Ledger(session).size() == 4

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Protocol, cast
 
 from sqlalchemy import Table, TextClause, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rempart.domain.custody import CustodyEvent, InvalidCustodyEvent
@@ -223,8 +224,15 @@ class Ledger:
         if self.timestamper is not None:
             stamp = self.timestamper.timestamp(note.encode())
             row.tsa_token, row.tsa_chain = stamp.token, stamp.chain_pem
-        self.session.add(row)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():  # savepoint: a lost race must not end the caller
+                self.session.add(row)
+        except IntegrityError:
+            # Another process signed this size first (unique size): use its checkpoint.
+            existing = self.checkpoint_at(size)
+            if existing is None:
+                raise
+            return existing
         return row
 
     def sign_checkpoint_if_due(self, now: datetime) -> LedgerCheckpoint | None:
