@@ -195,3 +195,32 @@ def test_two_signers_racing_on_the_same_size_share_one_checkpoint(sessions, monk
     with sessions() as session:
         assert [c.size for c in Ledger(session).checkpoints()] == [3]
         assert Ledger(session).size() == 4
+
+
+def _append_in_process(url: str, worker: int, rounds: int) -> None:
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    for n in range(rounds):
+        _append(sessions, 1000 * worker + 2 * n, 2)
+    engine.dispose()
+
+
+def test_two_processes_appending_get_gapless_indexes(migrated_url):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_in_process, args=(migrated_url, w, 20))
+               for w in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    engine = make_engine(migrated_url)
+    with make_session_factory(engine)() as session:
+        assert list(session.scalars(select(LedgerLeaf.idx).order_by(LedgerLeaf.idx))) == list(
+            range(80))
+        from rempart.evidence.ledger import audit
+
+        assert audit(session).problems == []
+    engine.dispose()
