@@ -211,3 +211,24 @@ def test_timestamps_go_into_the_bundle_and_verify_with_openssl(authority, tmp_pa
     members["timestamps/checkpoint-1.tsr"] = members[f"timestamps/checkpoint-{head.size}.tsr"]
     with pytest.raises(bundle.BundleError):
         _verify_members(members)
+
+
+def _resigned(members: dict[str, bytes], signer) -> dict[str, bytes]:
+    members = {**members, "log-key.txt": (signer.verifier_key() + "\n").encode()}
+    body = {k: v for k, v in members.items() if k not in (bundle.SUMS, bundle.SUMS_NOTE)}
+    sums = "".join(f"{hashlib.sha256(v).hexdigest()}  {k}\n" for k, v in sorted(body.items()))
+    return {**body, bundle.SUMS: sums.encode(),
+            bundle.SUMS_NOTE: signer.sign(f"{bundle.FORMAT}\n{sums}").encode()}
+
+
+def test_a_forged_bundle_under_another_key_fails_cleanly(bundle_bytes):
+    forger = signer_from_seed(b"\x66" * 32)
+    members = bundle.members_of(bundle_bytes)
+    # Re-signed whole: the old checkpoint no longer verifies under the forger's key.
+    with pytest.raises(bundle.BundleError, match="checkpoint.txt"):
+        _verify_members(_resigned(members, forger))
+    for manifest in (b'{"items": ["x"]}', b'{"items": 3}', b"[]"):
+        with pytest.raises(bundle.BundleError):
+            _verify_members(_resigned({**members, "manifest.json": manifest,
+                                       "checkpoint.txt": forger.sign_checkpoint(6, b"\0" * 32)
+                                       .encode()}, forger))

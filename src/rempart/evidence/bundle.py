@@ -269,7 +269,11 @@ def verify_members(names: Sequence[str], read: Callable[[str], bytes],
             digest.update(chunk)
         if digest.hexdigest() != expected:
             raise BundleError(f"file {name}: SHA-256 does not match SHA256SUMS")
-    return _check_contents(read, verifier, key_text, listed)
+    try:
+        return _check_contents(read, verifier, key_text, listed)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # Only a bundle re-signed with another key gets here: its JSON has the wrong shape.
+        raise BundleError(f"malformed bundle contents: {exc.__class__.__name__}") from exc
 
 
 def _check_sums(names: Sequence[str], read: Callable[[str], bytes],
