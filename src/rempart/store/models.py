@@ -4,5 +4,6 @@ Each capability keeps its tables in its own module under ``rempart.store``; add 
 """
 
 from rempart.store import bank_tables  # noqa: F401, I001
+from rempart.store import classifier_tables  # noqa: F401
 from rempart.store import ledger_tables  # noqa: F401
 from rempart.store import tables  # noqa: F401
