@@ -171,3 +171,20 @@ def test_checkpoints_are_timestamped_when_a_tsa_is_set(authority, tmp_path, monk
         assert row.tsa_token and row.tsa_chain
         timestamp.verify_response(row.tsa_token, row.note.encode(), row.tsa_chain.encode())
     engine.dispose()
+
+
+def test_an_unreachable_authority_does_not_stop_checkpoints(tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    root = _cert(_name("x"), _name("x"), key.public_key(), key, ca=True)
+    stamper = timestamp.RFC3161Timestamper("http://127.0.0.1:9/", [root], timeout=2)
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    from rempart.store import migrate
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        ledger = Ledger(session, signer_from_seed(b"\x05" * 32), stamper)
+        ledger.append(_event(1))
+        row = ledger.sign_checkpoint()
+        assert row.size == 1 and row.tsa_token is None
+    engine.dispose()

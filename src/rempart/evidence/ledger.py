@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Protocol, cast
 
+import structlog
 from sqlalchemy import Table, TextClause, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from rempart.evidence import merkle
 from rempart.evidence.checkpoint import CheckpointError, NoteSigner, NoteVerifier
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerHead, LedgerLeaf, LedgerNode
 
+log = structlog.get_logger(__name__)
 _LEAVES = cast(Table, LedgerLeaf.__table__)
 _NODES = cast(Table, LedgerNode.__table__)
 Key = tuple[int, int]  # (level, index) of a complete aligned subtree
@@ -42,6 +44,10 @@ class LeafReceipt:
 class TimestampToken:
     token: bytes  # DER RFC 3161 TimeStampToken
     chain_pem: str  # the authority's certificate chain, leaf first
+
+
+class TimestampFailed(Exception):
+    """The time-stamping authority could not give a verified token (down, refused, bad)."""
 
 
 class Timestamper(Protocol):
@@ -222,8 +228,13 @@ class Ledger:
                                verifier_key=self.signer.verifier_key(),
                                created_at=now or datetime.now(UTC))
         if self.timestamper is not None:
-            stamp = self.timestamper.timestamp(note.encode())
-            row.tsa_token, row.tsa_chain = stamp.token, stamp.chain_pem
+            # An unreachable authority must not stop the log: the checkpoint is kept without a
+            # token (the signature still holds) and the next checkpoint tries again.
+            try:
+                stamp = self.timestamper.timestamp(note.encode())
+                row.tsa_token, row.tsa_chain = stamp.token, stamp.chain_pem
+            except TimestampFailed as exc:
+                log.warning("checkpoint_not_timestamped", size=size, reason=str(exc))
         try:
             with self.session.begin_nested():  # savepoint: a lost race must not end the caller
                 self.session.add(row)

@@ -30,13 +30,13 @@ from rfc3161_client import (
 )
 
 from rempart.config import Settings
-from rempart.evidence.ledger import TimestampToken
+from rempart.evidence.ledger import TimestampFailed, TimestampToken
 
 MAX_RESPONSE_BYTES = 64 * 1024
 CONTENT_TYPE_QUERY = "application/timestamp-query"
 
 
-class TimestampError(Exception):
+class TimestampError(TimestampFailed):
     """The authority did not answer, refused, or its answer does not verify."""
 
 
