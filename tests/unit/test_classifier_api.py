@@ -1,10 +1,11 @@
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rempart.config import Settings
 from rempart.detect import partners
 from rempart.store.db import make_engine, make_session_factory
-from rempart.web.app import create_app
+from rempart.web.api_classify import router
 
 
 @pytest.fixture
@@ -13,7 +14,10 @@ def client_and_key(migrated_url, tmp_path):
     with make_session_factory(engine).begin() as session:
         _, key = partners.create_partner(session, "plateforme", rate_per_minute=20)
     engine.dispose()
-    app = create_app(Settings(data_dir=tmp_path, database_url=migrated_url))
+    # The router alone, as create_app mounts it, so that this test does not depend on the pages.
+    app = FastAPI()
+    app.state.settings = Settings(data_dir=tmp_path, database_url=migrated_url)
+    app.include_router(router)
     with TestClient(app) as client:
         yield client, {"Authorization": f"Bearer {key}"}
 

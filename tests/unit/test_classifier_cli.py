@@ -15,7 +15,7 @@ def test_it_classifies_one_text():
 
 def test_it_classifies_a_jsonl_file_and_keeps_the_other_fields(tmp_path):
     path = tmp_path / "messages.jsonl"
-    path.write_text('{"id": 1, "text": "on se voit demain"}\n\n'
+    path.write_text('{"id": 1, "text": "merci pour les devoirs"}\n\n'
                     '{"id": 2, "text": "je sais où tu habites"}\n', encoding="utf-8")
     result = runner.invoke(app, ["classify", "--file", str(path)])
     assert result.exit_code == 0

@@ -108,7 +108,7 @@ def format_metrics(metrics: dict[str, Any]) -> str:
     for name, values in metrics.get("caa_held_out_conversations", {}).items():
         lines.append(f"{name:<12} {values['macro_f1_5_classes']:>22.3f} "
                      f"{values['f1_aggressive_vs_neutral']:>22.3f}")
-    lines += ["", "Per label (out-of-fold F1, calibrated threshold)"]
+    lines += ["", "Per label: the logistic head alone, before rules (out-of-fold F1, threshold)"]
     for label, f1 in metrics.get("label_f1_out_of_fold", {}).items():
         threshold = metrics.get("thresholds", {}).get(label, 0.5)
         lines.append(f"{label:<22} F1 {f1:.3f}  threshold {threshold:.3f}")

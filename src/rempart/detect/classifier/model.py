@@ -21,9 +21,12 @@ from rempart.detect.classifier.traits import targeted_traits
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "classifier.joblib"
 FORMAT_VERSION = 1
-RULE_LABELS = ("threat", "sexual", "doxxing", "self_harm_incitement")
+RULE_LABELS = ("insult", "threat", "sexual", "doxxing", "self_harm_incitement")
 # A quoted or denounced insult is not an insult: the aggression scores are scaled down.
 REPORTED_SPEECH_FACTOR = 0.35
+# "je vais te tuer a fifa", "ca me tue": violent words in games and idioms are scaled down.
+BANTER_FACTOR = 0.5
+BANTER_LABELS = ("threat", "denigration", "insult")
 MAX_TEXT_CHARS = 5000
 
 
@@ -71,6 +74,8 @@ class Classifier:
         if traits and scores["insult"] >= self.thresholds["insult"]:
             # An insult that names a protected trait is identity hate ("sale arabe").
             scores["identity_hate"] = max(scores["identity_hate"], scores["insult"])
+        if rules.banter:
+            scores.update({label: scores[label] * BANTER_FACTOR for label in BANTER_LABELS})
         if rules.reported_speech:
             scores = _scale_reported(scores)
         labels = [label for label in MODEL_LABELS if scores[label] >= self.thresholds[label]]

@@ -58,7 +58,7 @@ _SEXUAL = re.compile(
     r"\b(?:envoie|envoies|envoi|montre|montres|fais voir|send)\b.{0,25}\b(?:nudes|photos? de toi "
     r"(?:nue?|a poil|en sous-vetements|en culotte)|tes (?:seins|fesses|nichons|parties)|a poil|"
     r"nue?\b|ta chatte|ta bite|ton corps|your (?:tits|boobs|body))|"
-    r"\b(?:suce|sucer|suces|baiser|baise|coucher avec|te prendre|te doigter|te violer|viol)\b"
+    r"\b(?:suce|sucer|suces|baiser|baise|coucher avec|te doigter|te violer|viol)\b"
     r"(?!\s+(?:la |le |les )?(?:rue|route))|"
     r"\b(?:tes|ta|ton) (?:seins|nichons|fesses|cul|chatte|bite|teub|zizi)\b|"
     r"\bsexe\b|\bporno?\b|\bpute\b.*\b(?:combien|tarif|prix)\b|\bsend nudes\b|\bnudes\b")
@@ -71,8 +71,9 @@ _VIOLENT_VERB = (r"(?:tuer|buter|frapper|tabasser|cogner|egorger|planter|poignar
                  r"les bras)|peter (?:la gueule|les dents|les genoux)|refaire le portrait|"
                  r"mettre une balle|mettre un coup|regler ton compte|trouer|allumer|tirer dessus)")
 _THREAT = re.compile(
-    r"\b(?:je|j'|on|nous|ils|mes (?:potes|freres|cousins|gars)|quelqu'un)\s*(?:vais|va|vont|allons|"
-    r"vas)\s+(?:te|t'|vous|ta|ton|tes|le|la|lui|les)\s*(?:\w+\s+){0,2}" + _VIOLENT_VERB + "|"
+    # Any subject ("je", "mon grand frere", ...) but not the imperative "va te tuer" (self-harm).
+    r"[\w']+\s*(?:vais|va|vont|allons|vas)\s+(?:te|t'|vous|ta|ton|tes|le|la|lui|les)\s*"
+    r"(?:\w+\s+){0,2}" + _VIOLENT_VERB + "|"
     r"\b(?:je|j'|on)\s*(?:te|t'|vous)\s*(?:\w+\s+)?(?:tuerai|buterai|retrouverai|defoncerai|"
     r"aurai|egorgerai|planterai|cramerai|demonterai|attendrai|attends)\b|"
     r"\bt'es (?:mort|morte|finie?|un homme mort|une femme morte)\b|"
@@ -104,7 +105,24 @@ _REPORTED = re.compile(
     r"\bc'est homophobe|\bc'est sexiste|\bpas cool de (?:dire|traiter)|"
     r"\b(?:he|she|they) called (?:me|her|him)|\bstop calling|\bit's not ok to\b|"
     r"\bon m'a (?:traite|traitee|appele|appelee|insulte|insultee|dit)|"
-    r"\b(?:a ecrit|m'a ecrit|a poste|a publie)\s*:|\bne (?:le|la|les) traite pas")
+    r"\b(?:a ecrit|m'a ecrit|a poste|a publie)\s*:|\bne (?:le|la|les) traite pas|"
+    r"\ble mot\b|\bc'est une insulte|\bfaut pas (?:le|la) dire")
+
+# Common insults, after normalisation (leetspeak, accents and repeated letters are already undone).
+_INSULT = re.compile(
+    r"\b(?:connard|connasse|conne|con|salope|salopard|pute|putain de|fils de pute|"
+    r"nique ta mere|nique ta race|nique tes morts|ta gueule|ferme ta gueule|batard|encule|"
+    r"enfoire|abruti|abrutie|debile|cretin|cretine|bouffon|bouffonne|boloss|bolosse|clown|"
+    r"tocard|tocarde|sale merde|petite merde|grosse merde|merdeux|pouffiasse|petasse|garce|"
+    r"trou du cul|face de rat|sac a merde|grosse vache|gros porc|cassos|baltringue|"
+    r"idiot|idiote|imbecile|teube|va te faire foutre|shut the fuck up|fuck you|"
+    r"stupid bitch|bitch|asshole|motherfucker|dumbass|loser|son of a bitch|moron)\b")
+# Games, sport and idioms where "tuer", "ecraser" or "mort" are not violence.
+_BANTER = re.compile(
+    r"\b(?:fifa|fortnite|mario ?kart|minecraft|valo|valorant|call of|cod|brawl|roblox|"
+    r"au match|le match|au foot|au basket|a la manette|en 1v1|en duel|a la console|"
+    r"ca me tue|ca m'a tue|mort de rire|morte de rire|je suis mort|je suis morte|"
+    r"tu me tues|trop drole)\b")
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,9 @@ class RuleScores:
     doxxing: float
     self_harm_incitement: float
     sexual: float
+    insult: float
     reported_speech: bool
+    banter: bool
 
 
 def personal_data(text: str, normalised: str) -> list[str]:
@@ -159,5 +179,7 @@ def score_rules(text: str, normalised: str) -> RuleScores:
         doxxing=doxxing_score(text, normalised, threat),
         self_harm_incitement=self_harm,
         sexual=sexual,
+        insult=0.8 if _INSULT.search(normalised) else 0.0,
         reported_speech=bool(_REPORTED.search(normalised)),
+        banter=bool(_BANTER.search(normalised)),
     )

@@ -12,7 +12,7 @@ _TRAIT_WORDS: dict[str, str] = {
     "religion": r"musulmans?|musulmanes?|islam\w*|voilees?|voile|juifs?|juives?|feujs?|youpins?|"
                 r"chretiens?|cathos?|terroristes?|mosquees?|synagogues?|kippa|coran",
     "gender": r"femmes? au foyer|retourne a la cuisine|les meufs|les filles c'est|sexe faible|"
-              r"feministes?|feminazi\w*|women|bitch(?:es)?",
+              r"feministes?|feminazi\w*",
     "sexual_orientation": r"pedes?|pd|gays?|gouines?|tarlouzes?|tapettes?|lesbiennes?|"
                           r"homos?|tafioles?|fiottes?|travelos?|trans|faggots?|fags?|dykes?",
     "disability": r"mongols?|mongoliens?|gogols?|triso\w*|handicapes?|autistes?|debiles?|"
