@@ -1,0 +1,54 @@
+"""Wiring: builds the engine, unit-of-work factory and evidence store from Settings.
+
+Web and CLI call ``build(settings)`` once and pass ``Services`` around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from rempart.config import Settings
+from rempart.evidence.interface import EvidenceStore
+from rempart.services.cases import AttemptPolicy
+from rempart.services.uploads import UploadLimits
+from rempart.store.db import make_engine, make_session_factory
+from rempart.store.uow import SqlAlchemyUnitOfWork, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    uow: UnitOfWorkFactory  # call it for a fresh unit of work: ``services.uow()``
+    store: EvidenceStore
+    limits: UploadLimits
+    attempts: AttemptPolicy
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    from rempart.evidence.filestore import FilesystemEvidenceStore
+
+    # The encrypted vault replaces this line.
+    return FilesystemEvidenceStore(settings.ensure_data_dir() / "evidence")
+
+
+def build(settings: Settings) -> Services:
+    engine = make_engine(settings.resolved_database_url)
+    session_factory = make_session_factory(engine)
+    uow_factory: UnitOfWorkFactory = partial(_sql_uow, session_factory)
+    return Services(settings=settings, engine=engine, session_factory=session_factory,
+                    uow=uow_factory, store=evidence_store(settings),
+                    limits=UploadLimits.from_settings(settings),
+                    attempts=AttemptPolicy.from_settings(settings))
+
+
+def _sql_uow(session_factory: sessionmaker[Session]) -> UnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory)

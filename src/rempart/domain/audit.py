@@ -1,0 +1,48 @@
+"""What goes into the audit log: who (a staff id or a role), did what, to which case.
+
+Audit details hold ids and enum values only: never message or report contents, passphrases,
+e-mail addresses of reporters or IP addresses.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Actor(StrEnum):
+    REPORTER = "reporter"
+    STAFF = "staff"
+    OPERATOR = "operator"  # the command line
+    SYSTEM = "system"
+
+
+class AuditAction(StrEnum):
+    CASE_SUBMITTED = "case.submitted"
+    CASE_OPENED = "case.opened"
+    CASE_OPEN_REFUSED = "case.open_refused"
+    CASE_LOCKED = "case.locked"
+    CASE_VIEWED = "case.viewed"
+    CASE_WITHDRAWN = "case.withdrawn"
+    EVIDENCE_ADDED = "evidence.added"
+    EVIDENCE_VIEWED = "evidence.viewed"
+    MESSAGE_POSTED = "message.posted"
+    NOTE_ADDED = "note.added"
+    STATUS_CHANGED = "status.changed"
+    QUEUE_VIEWED = "queue.viewed"
+    STAFF_CREATED = "staff.created"
+    STAFF_DISABLED = "staff.disabled"
+    STAFF_LOGIN = "staff.login"
+    STAFF_LOGIN_FAILED = "staff.login_failed"
+    STAFF_LOGOUT = "staff.logout"
+    AUDIT_READ = "audit.read"
+
+
+AuditDetail = dict[str, str | int | bool | None]
+
+
+def safe_detail(detail: AuditDetail) -> AuditDetail:
+    """Refuse long strings so that contents cannot slip into the log by mistake."""
+    for key, value in detail.items():
+        if isinstance(value, str) and len(value) > 100:
+            raise ValueError(f"audit detail {key!r} is too long to be an id or an enum value")
+    return detail

@@ -1,0 +1,1 @@
+"""Secrets: argon2id hashing, TOTP, French passphrases and case codes (one module each)."""
