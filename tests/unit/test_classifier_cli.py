@@ -42,3 +42,9 @@ def test_evaluate_prints_the_metrics_table():
     result = runner.invoke(app, ["classifier", "evaluate"])
     assert result.exit_code == 0
     assert "macro-F1" in result.stdout and "threat:threat" in result.stdout
+
+
+def test_the_worker_and_classify_commands_are_registered():
+    result = runner.invoke(app, ["--help"])
+    assert "classify" in result.stdout and "worker" in result.stdout
+    assert runner.invoke(app, ["worker", "--help"]).exit_code == 0

@@ -120,9 +120,13 @@ def format_metrics(metrics: dict[str, Any]) -> str:
 
 def worker(workers: int = typer.Option(1, min=1, max=8, help="Worker threads.")) -> None:
     """Run the background job consumer (Huey) for classification and other tasks."""
+    import logging
+
     from huey.consumer import Consumer
 
     import rempart.jobs.classify  # noqa: F401  (registers the tasks on the queue)
     from rempart.jobs.queue import get_huey
 
+    # Huey reports task names and ids only; task arguments (case ids) are not message contents.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     Consumer(get_huey(), workers=workers, worker_type="thread").run()
