@@ -1,22 +1,33 @@
-"""Babel catalogs for the web interface (French by default, English second)."""
+"""Babel catalogs for the web interface (French by default, English second).
+
+Each capability keeps its strings in its own gettext domain (``messages`` for the foundation,
+``guidance`` for the guidance pages, ...): every compiled ``locales/<lang>/LC_MESSAGES/*.mo`` is
+merged into one catalog per language. The language comes from ``?lang=`` (which also sets the
+``lang`` cookie) or the ``lang`` cookie; French otherwise.
+"""
 
 from __future__ import annotations
 
+import contextvars
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+LANG_COOKIE = "lang"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("rempart_lang",
+                                                               default=DEFAULT_LANGUAGE)
 
 
 def compile_catalogs() -> list[Path]:
-    """Compile every ``locales/<lang>/LC_MESSAGES/<domain>.po`` whose .mo is missing or older.
-
-    Each capability keeps its strings in its own domain (``messages`` for the foundation,
-    ``guidance``, ...) so that catalogs are edited independently; the app merges them.
-    """
+    """Compile every ``locales/<lang>/LC_MESSAGES/<domain>.po`` whose .mo is missing or older."""
     compiled = []
     for po_path in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
@@ -28,3 +39,46 @@ def compile_catalogs() -> list[Path]:
             write_mo(fh, catalog, use_fuzzy=False)
         compiled.append(mo_path)
     return compiled
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> NullTranslations:
+    """All domains of one language merged (the ``messages`` domain wins on a conflict)."""
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    mo_files = sorted(folder.glob("*.mo"), key=lambda p: (p.stem == DOMAIN, p.stem))
+    merged: NullTranslations = NullTranslations()
+    for mo_path in mo_files:
+        with mo_path.open("rb") as fh:
+            catalog = Translations(fh, domain=mo_path.stem)
+        if isinstance(merged, Translations):
+            merged.merge(catalog)
+        else:
+            merged = catalog
+    return merged
+
+
+def pick_language(query_value: str | None, cookie_value: str | None) -> str:
+    for candidate in (query_value, cookie_value):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> contextvars.Token[str]:
+    return _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def reset_language(token: contextvars.Token[str]) -> None:
+    _current.reset(token)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)

@@ -1,0 +1,1 @@
+"""HTML pages: public site, reporter's case portal and back-office (no JavaScript needed)."""

@@ -1,0 +1,63 @@
+"""What every HTML page needs: the Jinja2 environment, rendering, CSRF checks, error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from rempart.web import i18n
+from rempart.web.security import CSRF_FIELD, csrf_token, csrf_valid
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+# Autoescaping on every template; gettext reads the request's language from a context variable.
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                          extensions=["jinja2.ext.i18n"])
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
+templates = Jinja2Templates(env=_env)
+templates.env.globals["csrf_field_name"] = CSRF_FIELD
+
+
+def _filesize(size: int) -> str:
+    units = [("Gio" if i18n.current_language() == "fr" else "GiB", 1024 ** 3),
+             ("Mio" if i18n.current_language() == "fr" else "MiB", 1024 ** 2),
+             ("kio" if i18n.current_language() == "fr" else "KiB", 1024)]
+    for unit, factor in units:
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} o" if i18n.current_language() == "fr" else f"{size} B"
+
+
+templates.env.filters["filesize"] = _filesize
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    values = {"lang": i18n.current_language(), "csrf_token": csrf_token(request),
+              "settings": request.app.state.settings}
+    values.update(context or {})
+    return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, reason: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status_code, "reason": reason},
+                  status_code=status_code)
+
+
+async def checked_form(request: Request) -> FormData | None:
+    """The posted form when its CSRF token matches the cookie, else None."""
+    form = await request.form()
+    return form if csrf_valid(request, form) else None
+
+
+def csrf_failure(request: Request) -> HTMLResponse:
+    return error_page(request, 403, i18n.gettext(
+        "This form has expired or was not sent from this site. Go back, reload the page and "
+        "try again."))
