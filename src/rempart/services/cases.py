@@ -154,7 +154,7 @@ def _unique_code(uow: UnitOfWork) -> str:
 
 def _receipt(item: EvidenceRecord) -> EvidenceReceipt:
     return EvidenceReceipt(item.id, item.file_name, item.media_type, item.size, item.sha256,
-                           item.received_at)
+                           _aware(item.received_at))
 
 
 def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,

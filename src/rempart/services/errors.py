@@ -15,6 +15,10 @@ class UploadRejected(ServiceError):
     """A file is refused: too large, or of a type not allowed (detected from its content)."""
 
 
+class UploadTooLarge(UploadRejected):
+    """A file, or all the files of a report, exceed the configured size limits."""
+
+
 class CaseAccessDenied(ServiceError):
     """Wrong code or passphrase. Same message whether or not the code exists."""
 

@@ -16,7 +16,7 @@ from typing import BinaryIO, cast
 
 from rempart.config import Settings
 from rempart.media import sniff
-from rempart.services.errors import UploadRejected
+from rempart.services.errors import UploadRejected, UploadTooLarge
 
 CHUNK = 1024 * 1024
 MAX_NAME_CHARS = 200
@@ -64,11 +64,11 @@ def _copy_limited(upload: Upload, limits: UploadLimits, budget: int, stack: Exit
     while chunk := upload.stream.read(CHUNK):
         size += len(chunk)
         if size > limits.max_file_bytes:
-            raise UploadRejected(
+            raise UploadTooLarge(
                 f"file too large: {safe_file_name(upload.file_name, sniff.TXT)} "
                 f"(at most {limits.max_file_bytes // (1024 * 1024)} MiB per file)")
         if size > budget:
-            raise UploadRejected(
+            raise UploadTooLarge(
                 f"report too large (at most {limits.max_report_bytes // (1024 * 1024)} MiB "
                 "for all files)")
         spool.write(chunk)
