@@ -14,7 +14,7 @@ from rempart.web.pages.reporting import report_form_page, submit_report_page
 router = APIRouter(include_in_schema=False)
 
 # Where "Quick exit" lands: a neutral, common site that explains nothing about Rempart.
-NEUTRAL_SITE = "https://www.google.fr/search?q=m%C3%A9t%C3%A9o"
+NEUTRAL_SITE = "https://www.google.fr/"
 # Guidance pages (other engineers' ``pages/guidance.py``) take over the three paths when present.
 GUIDANCE_PRESENT = importlib.util.find_spec("rempart.web.pages.guidance") is not None
 
