@@ -20,3 +20,4 @@ def register(app: typer.Typer) -> None:
     from rempart.evidence import cli_ledger; cli_ledger.register(app)  # noqa: E702, I001
     from rempart.evidence import cli_evidence; cli_evidence.register(app)  # noqa: E702, I001
     from rempart.detect.classifier import cli as classifier_cli; classifier_cli.register(app)  # noqa: E501, E702, I001
+    from rempart import cli_core; cli_core.register(app)  # noqa: E702, I001
