@@ -31,9 +31,13 @@ def test_a_receipt_proof_verifies_against_the_checkpoint_shown_at_upload(setup):
     with sessions.begin() as session:
         receipt = custody_log.log_received(session, "case-1", "item-1", SHA,
                                            custody.ActorRole.REPORTER)
+        # The receipt page signs the checkpoint if the periodic job has not yet.
+        on_demand = custody_log.receipt_proof(session, settings, receipt.index)
+        shown = Ledger(session).latest_checkpoint()
+        assert on_demand.checkpoint == shown.note
+        assert custody_log.sign_pending(session, settings) is None
         with pytest.raises(LedgerError):
-            custody_log.receipt_proof(session, settings, receipt.index)
-        shown = custody_log.sign_pending(session, settings)
+            custody_log.receipt_proof(session, settings, 99)
     with sessions.begin() as session:
         custody_log.log_viewed(session, "case-1", "item-1", SHA, custody.ActorRole.STAFF)
         custody_log.log_shared(session, "case-1", "item-1", SHA, custody.ActorRole.STAFF,
@@ -63,3 +67,15 @@ def test_a_failed_unit_of_work_logs_nothing(setup):
         raise RuntimeError("storing the evidence failed")
     with sessions() as session:
         assert Ledger(session).size() == 0
+
+
+def test_the_service_hooks_log_in_the_callers_session_and_skip_fakes(setup):
+    sessions, _ = setup
+    assert custody_log.item_received(None, "c", "i", SHA) is None
+    assert custody_log.received_indexes(None, "c") == {}
+    with sessions.begin() as session:
+        assert custody_log.item_received(session, "case-9", "item-a", SHA) == 0
+        assert custody_log.item_received(session, "case-9", "item-b", SHA) == 1
+        assert custody_log.item_viewed(session, "case-9", "item-a", SHA) == 2
+        assert custody_log.case_shredded(session, "case-9") == 3
+        assert custody_log.received_indexes(session, "case-9") == {"item-a": 0, "item-b": 1}

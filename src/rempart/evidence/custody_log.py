@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rempart.config import Settings
@@ -18,7 +19,7 @@ from rempart.domain import custody
 from rempart.evidence.checkpoint import load_log_signer
 from rempart.evidence.ledger import LeafReceipt, Ledger, LedgerError
 from rempart.evidence.timestamp import timestamper_from_settings
-from rempart.store.ledger_tables import LedgerCheckpoint
+from rempart.store.ledger_tables import LedgerCheckpoint, LedgerLeaf
 
 
 def instance_ledger(session: Session, settings: Settings) -> Ledger:
@@ -53,6 +54,42 @@ def log_shredded(session: Session, case_id: str, role: custody.ActorRole,
     return Ledger(session).append(custody.shredded(case_id, role, _now(at)))
 
 
+# Hooks for the case services. They take the unit of work's session, which is None for the
+# in-memory unit of work of the services' unit tests: there is no ledger to append to there.
+
+
+def item_received(session: Session | None, case_id: str, item_id: str, sha256: str,
+                  role: custody.ActorRole = custody.ActorRole.REPORTER) -> int | None:
+    """Leaf index of the "received" event appended in the caller's transaction."""
+    if session is None:
+        return None
+    return log_received(session, case_id, item_id, sha256, role).index
+
+
+def item_viewed(session: Session | None, case_id: str, item_id: str, sha256: str,
+                role: custody.ActorRole = custody.ActorRole.STAFF) -> int | None:
+    if session is None:
+        return None
+    return log_viewed(session, case_id, item_id, sha256, role).index
+
+
+def case_shredded(session: Session | None, case_id: str,
+                  role: custody.ActorRole = custody.ActorRole.REPORTER) -> int | None:
+    if session is None:
+        return None
+    return log_shredded(session, case_id, role).index
+
+
+def received_indexes(session: Session | None, case_id: str) -> dict[str, int]:
+    """Leaf index of each item's "received" event (its first leaf: receipt comes first)."""
+    if session is None:
+        return {}
+    rows = session.execute(select(LedgerLeaf.item_id, func.min(LedgerLeaf.idx))
+                           .where(LedgerLeaf.case_id == case_id, LedgerLeaf.item_id.is_not(None))
+                           .group_by(LedgerLeaf.item_id))
+    return {str(item_id): int(index) for item_id, index in rows}
+
+
 def sign_pending(session: Session, settings: Settings,
                  now: datetime | None = None) -> LedgerCheckpoint | None:
     """Sign a checkpoint if leaves were appended since the last one."""
@@ -77,11 +114,15 @@ class ItemProof:
 
 def receipt_proof(session: Session, settings: Settings, leaf_index: int) -> ItemProof:
     """Proof of a leaf against the first signed checkpoint that includes it (the one the
-    reporter was shown at upload). Raises LedgerError until such a checkpoint exists."""
+    reporter was shown at upload), signing it first if needed. LedgerError if no such leaf."""
     ledger = instance_ledger(session, settings)
     checkpoint = ledger.first_checkpoint_covering(leaf_index)
+    if checkpoint is None and leaf_index < ledger.size():
+        # Not signed yet (the periodic job signs at least every checkpoint_every_seconds):
+        # sign now, so a receipt always comes with its checkpoint. The caller commits.
+        checkpoint = ledger.sign_checkpoint()
     if checkpoint is None:
-        raise LedgerError("no signed checkpoint includes this entry yet")
+        raise LedgerError(f"no ledger entry {leaf_index}")
     proof = ledger.inclusion_proof(leaf_index, checkpoint.size)
     return ItemProof(leaf_index, bytes(ledger.leaf(leaf_index).leaf).decode(),
                      [h.hex() for h in proof], checkpoint.note, checkpoint.verifier_key)
