@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -29,6 +29,7 @@ from rempart.domain.cases import (
     validate_message,
     validate_report,
 )
+from rempart.evidence import custody_log
 from rempart.evidence.interface import EvidenceStore
 from rempart.security import hashing, passphrase
 from rempart.services import audit
@@ -74,6 +75,7 @@ class EvidenceReceipt:
     size: int
     sha256: str
     received_at: datetime
+    leaf_index: int | None = None  # its "received" entry in the custody ledger (issue 3)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,9 @@ def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
                               media_type=upload.media_type, size=blob.size, sha256=blob.sha256,
                               received_at=now)
         uow.cases.add_evidence(item)
-        receipts.append(_receipt(item))
+        # Custody ledger (issue 3): the "received" entry commits with the item, or not at all.
+        leaf = custody_log.item_received(uow.session, case_id, item_id, blob.sha256)
+        receipts.append(replace(_receipt(item), leaf_index=leaf))
     return receipts
 
 
@@ -298,8 +302,13 @@ def load_detail(uow: UnitOfWork, case_id: str, *, staff_view: bool = False) -> C
         urls=list(case.urls), incident_dates=case.incident_dates,
         author_handles=list(case.author_handles), victim_is_minor=case.victim_is_minor,
         reporter_role=ReporterRole(case.reporter_role), contact=case.contact,
-        evidence=[_receipt(e) for e in uow.cases.evidence(case_id)],
+        evidence=_receipts_with_leaves(uow, case_id),
         messages=_thread(uow, case_id, include_internal=False, with_staff=staff_view))
+
+
+def _receipts_with_leaves(uow: UnitOfWork, case_id: str) -> list[EvidenceReceipt]:
+    leaves = custody_log.received_indexes(uow.session, case_id)  # custody ledger (issue 3)
+    return [replace(_receipt(e), leaf_index=leaves.get(e.id)) for e in uow.cases.evidence(case_id)]
 
 
 def case_detail(uow: UnitOfWork, case_id: str) -> CaseDetail:
@@ -358,6 +367,8 @@ def withdraw_case(uow: UnitOfWork, store: EvidenceStore, case_id: str) -> None:
             raise CaseNotFound()
         store.delete_case(case_id)
         uow.cases.delete(case)
+        # Custody ledger (issue 3): ids only, so the log stays valid after crypto-shredding.
+        custody_log.case_shredded(uow.session, case_id)
         audit.record(uow, Actor.REPORTER, AuditAction.CASE_WITHDRAWN, case_id=case_id)
         uow.commit()
     log.info("case.withdrawn", case_id=case_id)

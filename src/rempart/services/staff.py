@@ -20,6 +20,7 @@ from rempart.domain.cases import (
     validate_message,
 )
 from rempart.domain.staff import Permission, StaffRole, can, normalize_email, password_problem
+from rempart.evidence import custody_log
 from rempart.evidence.interface import EvidenceStore
 from rempart.security import hashing, totp
 from rempart.services import audit
@@ -260,6 +261,8 @@ def staff_read_evidence(uow: UnitOfWork, store: EvidenceStore, staff: StaffMembe
     with uow:
         _check_active(uow, staff)
         receipt, chunks = open_item(uow, store, case_id, item_id)
+        # Custody ledger (issue 3): every staff view of evidence is on record.
+        custody_log.item_viewed(uow.session, case_id, item_id, receipt.sha256)
         audit.record(uow, Actor.STAFF, AuditAction.EVIDENCE_VIEWED, case_id=case_id,
                      staff_id=staff.id, detail={"item_id": item_id})
         uow.commit()

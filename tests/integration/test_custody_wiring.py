@@ -1,0 +1,63 @@
+"""The case services log custody in their own transactions: receipt, staff view, withdrawal."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+
+from rempart import bootstrap
+from rempart.config import Settings
+from rempart.domain import custody
+from rempart.domain.cases import CaseKind
+from rempart.domain.staff import StaffRole
+from rempart.evidence.ledger import Ledger
+from rempart.services import cases, staff
+from rempart.services.uploads import Upload
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def services(migrated_url, tmp_path, monkeypatch):
+    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
+    built = bootstrap.build(Settings(data_dir=tmp_path, database_url=migrated_url))
+    yield built
+    built.dispose()
+
+
+def _actions(services, case_id: str) -> list[custody.CustodyAction]:
+    with services.session_factory() as session:
+        return [custody.CustodyEvent.from_leaf(bytes(leaf.leaf)).action
+                for leaf in Ledger(session).case_leaves(case_id)]
+
+
+def test_receipts_views_and_withdrawal_are_in_the_ledger(services):
+    report = cases.submit_report(
+        services.uow(), services.store,
+        cases.NewReport(description="Des messages insultants tous les jours.",
+                        kinds=[CaseKind.INSULTS]),
+        [Upload("capture.png", "image/png", io.BytesIO(PNG))], services.limits)
+    [receipt] = report.receipts
+    assert receipt.leaf_index == 0
+    more = cases.add_evidence(services.uow(), services.store, report.case_id,
+                              [Upload("b.png", "image/png", io.BytesIO(PNG + b"b"))],
+                              services.limits)
+    assert more[0].leaf_index == 1
+    detail = cases.case_detail(services.uow(), report.case_id)
+    assert sorted(e.leaf_index for e in detail.evidence) == [0, 1]
+    member, _ = staff.add_staff(services.uow(), "analyste@example.org", "x" * 20,
+                                StaffRole.ANALYST)
+    seen, chunks = staff.staff_read_evidence(services.uow(), services.store, member,
+                                             report.case_id, receipt.item_id)
+    assert b"".join(chunks) == PNG
+    with services.session_factory() as session:
+        leaf = Ledger(session).leaf(2)
+        event = custody.CustodyEvent.from_leaf(bytes(leaf.leaf))
+    assert (event.action, event.actor_role, event.sha256) == (
+        custody.CustodyAction.VIEWED, custody.ActorRole.STAFF, hashlib.sha256(PNG).hexdigest())
+    cases.withdraw_case(services.uow(), services.store, report.case_id)
+    assert _actions(services, report.case_id) == [
+        custody.CustodyAction.RECEIVED, custody.CustodyAction.RECEIVED,
+        custody.CustodyAction.VIEWED, custody.CustodyAction.SHREDDED]
