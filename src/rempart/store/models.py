@@ -7,3 +7,4 @@ from rempart.store import bank_tables  # noqa: F401, I001
 from rempart.store import classifier_tables  # noqa: F401
 from rempart.store import ledger_tables  # noqa: F401
 from rempart.store import tables  # noqa: F401
+from rempart.store import vault_tables  # noqa: F401
