@@ -61,3 +61,55 @@ def test_receipts_views_and_withdrawal_are_in_the_ledger(services):
     assert _actions(services, report.case_id) == [
         custody.CustodyAction.RECEIVED, custody.CustodyAction.RECEIVED,
         custody.CustodyAction.VIEWED, custody.CustodyAction.SHREDDED]
+
+
+def test_the_operator_adds_exports_and_verifies_by_case_code(tmp_path, monkeypatch):
+    import json
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from rempart.cli import app
+    from rempart.config import get_settings
+
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REMPART_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        from rempart.store import migrate
+
+        migrate.upgrade(get_settings().resolved_database_url)
+        built = bootstrap.build(get_settings())
+        report = cases.submit_report(
+            built.uow(), built.store,
+            cases.NewReport(description="Menaces répétées en message privé.",
+                            kinds=[CaseKind.THREATS]),
+            [Upload("premier.png", "image/png", io.BytesIO(PNG))], built.limits)
+        built.dispose()
+        (tmp_path / "note.txt").write_text("capture du 3 mars\n")
+        added = runner.invoke(app, ["evidence", "add", report.code.lower(),
+                                    str(tmp_path / "note.txt")])
+        assert added.exit_code == 0, added.output
+        receipt = json.loads(added.output)
+        assert receipt["receipts"][0]["leaf_index"] == 1
+        assert receipt["checkpoint"].split("\n")[1] == "2"
+        bundle_path = tmp_path / "out" / "bundle.zip"
+        bundle_path.parent.mkdir()
+        exported = runner.invoke(app, ["evidence", "export", report.code, "-o", str(bundle_path)])
+        assert exported.exit_code == 0, exported.output
+        assert sorted(p.name for p in bundle_path.parent.iterdir()) == ["bundle.zip"]
+        with zipfile.ZipFile(bundle_path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+        assert [i["file_name"] for i in manifest["items"]] == ["premier.png", "note.txt"]
+        assert manifest["items"][0]["submitter_role"] == "victim"
+        verified = runner.invoke(app, ["verify", str(bundle_path)])
+        assert verified.exit_code == 0 and "2 items" in verified.output, verified.output
+        unknown = runner.invoke(app, ["evidence", "export", "RMP-0000-0000", "-o",
+                                      str(tmp_path / "x.zip")])
+        assert unknown.exit_code == 2 and not (tmp_path / "x.zip").exists()
+        missing = runner.invoke(app, ["evidence", "add", report.code, str(tmp_path / "nope")])
+        assert missing.exit_code == 2
+    finally:
+        get_settings.cache_clear()
