@@ -79,3 +79,27 @@ def test_the_service_hooks_log_in_the_callers_session_and_skip_fakes(setup):
         assert custody_log.item_viewed(session, "case-9", "item-a", SHA) == 2
         assert custody_log.case_shredded(session, "case-9") == 3
         assert custody_log.received_indexes(session, "case-9") == {"item-a": 0, "item-b": 1}
+
+
+def test_the_periodic_job_signs_pending_entries_only(tmp_path, monkeypatch):
+    from rempart.config import get_settings
+    from rempart.store import migrate
+
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REMPART_JOBS_IMMEDIATE", "true")
+    monkeypatch.delenv("REMPART_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        from rempart.jobs import checkpoints
+
+        url = get_settings().resolved_database_url
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with make_session_factory(engine).begin() as session:
+            custody_log.log_received(session, "case-1", "item-1", SHA, custody.ActorRole.REPORTER)
+        engine.dispose()
+        assert checkpoints.sign_pending_checkpoint() == 1
+        assert checkpoints.sign_pending_checkpoint() is None
+    finally:
+        get_settings.cache_clear()

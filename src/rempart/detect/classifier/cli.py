@@ -124,6 +124,7 @@ def worker(workers: int = typer.Option(1, min=1, max=8, help="Worker threads."))
 
     from huey.consumer import Consumer
 
+    import rempart.jobs.checkpoints  # noqa: F401  (custody ledger: signs checkpoints each minute)
     import rempart.jobs.classify  # noqa: F401  (registers the tasks on the queue)
     from rempart.jobs.queue import get_huey
 
