@@ -62,6 +62,7 @@ def test_the_reporter_writes_adds_a_file_and_reads_the_reply(client):
     assert added.status_code == 303
     page = client.get("/dossier?ok=evidence").text
     assert "Ça continue." in page and "deux.png" in page and "capture.png" in page
+    assert "from-reporter" in page and "Vous ·" in page
 
 
 def test_adding_a_bad_file_keeps_the_case_unchanged(client):
