@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from rempart import bootstrap
@@ -47,3 +48,18 @@ def snapshot(services: bootstrap.Services) -> dict[str, object]:
 def audit_count(services: bootstrap.Services) -> int:
     with services.session_factory() as session:
         return session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+
+
+@pytest.fixture
+def fast_argon2(monkeypatch):
+    """Cheaper argon2id parameters: the production ones take ~0.5 s per hash on the CI box, and
+    the lockout tests hash dozens of times. The unit tests check the production parameters."""
+    from argon2 import PasswordHasher
+
+    from rempart.security import hashing
+
+    monkeypatch.setattr(hashing, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                           parallelism=1))
+    hashing._dummy_hash.cache_clear()
+    yield
+    hashing._dummy_hash.cache_clear()

@@ -20,7 +20,16 @@ from rempart.services.errors import (
     UploadRejected,
     UploadTooLarge,
 )
-from tests.integration.foundation_support import ELF, PNG, audit_count, build, snapshot
+from tests.integration.foundation_support import (  # noqa: F401 (fixture)
+    ELF,
+    PNG,
+    audit_count,
+    build,
+    fast_argon2,
+    snapshot,
+)
+
+pytestmark = pytest.mark.usefixtures("fast_argon2")
 
 
 @pytest.fixture
