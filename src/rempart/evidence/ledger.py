@@ -250,9 +250,7 @@ class Ledger:
         """Sign when leaves were appended since the last checkpoint; call it after each batch of
         appends and from the periodic job (every ``checkpoint_every_seconds``)."""
         latest = self.latest_checkpoint()
-        if self.size() == (latest.size if latest else 0) and latest is not None:
-            return None
-        if latest is None and self.size() == 0:
+        if self.size() == (latest.size if latest is not None else 0):
             return None
         return self.sign_checkpoint(now)
 
