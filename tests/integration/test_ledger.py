@@ -224,3 +224,25 @@ def test_two_processes_appending_get_gapless_indexes(migrated_url):
 
         assert audit(session).problems == []
     engine.dispose()
+
+
+def test_the_ledger_migration_goes_down_and_up(database_url):
+    from sqlalchemy import inspect
+
+    from rempart.store import migrate
+
+    def tables() -> set[str]:
+        engine = make_engine(database_url)
+        try:
+            return {t for t in inspect(engine).get_table_names() if t.startswith("ledger_")}
+        finally:
+            engine.dispose()
+
+    migrate.upgrade(database_url, "0002_ledger")
+    assert tables() == {"ledger_head", "ledger_leaves", "ledger_nodes", "ledger_checkpoints"}
+    migrate.downgrade(database_url, "0000_base")
+    assert tables() == set()
+    migrate.upgrade(database_url, "0002_ledger")
+    engine = make_engine(database_url)
+    assert _append(make_session_factory(engine), 0, 2) == [0, 1]
+    engine.dispose()
