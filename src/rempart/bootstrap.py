@@ -16,7 +16,7 @@ from rempart.evidence.interface import EvidenceStore
 from rempart.services.cases import AttemptPolicy
 from rempart.services.uploads import UploadLimits
 from rempart.store.db import make_engine, make_session_factory
-from rempart.store.uow import SqlAlchemyUnitOfWork, UnitOfWork, UnitOfWorkFactory
+from rempart.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass
@@ -33,11 +33,10 @@ class Services:
         self.engine.dispose()
 
 
-def evidence_store(settings: Settings) -> EvidenceStore:
-    from rempart.evidence.filestore import FilesystemEvidenceStore
+def evidence_store(settings: Settings, session_factory: sessionmaker[Session]) -> EvidenceStore:
+    from rempart.evidence.vault import vault_from_settings
 
-    # The encrypted vault replaces this line.
-    return FilesystemEvidenceStore(settings.ensure_data_dir() / "evidence")
+    return vault_from_settings(settings, session_factory)
 
 
 def build(settings: Settings) -> Services:
@@ -45,10 +44,13 @@ def build(settings: Settings) -> Services:
     session_factory = make_session_factory(engine)
     uow_factory: UnitOfWorkFactory = partial(_sql_uow, session_factory)
     return Services(settings=settings, engine=engine, session_factory=session_factory,
-                    uow=uow_factory, store=evidence_store(settings),
+                    uow=uow_factory, store=evidence_store(settings, session_factory),
                     limits=UploadLimits.from_settings(settings),
                     attempts=AttemptPolicy.from_settings(settings))
 
 
 def _sql_uow(session_factory: sessionmaker[Session]) -> UnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory)
+    from rempart.evidence.vault import VaultUnitOfWork
+
+    # The vault's data keys join this unit of work, committing with the evidence rows.
+    return VaultUnitOfWork(session_factory)

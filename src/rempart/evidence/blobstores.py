@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,12 +113,21 @@ class FilesystemBlobStore:
         folder.rmdir()
         _fsync_dir(self.root)
 
-    def sweep_incoming(self) -> int:
-        """Remove temporary files left by writes a crash interrupted; return how many."""
-        leftovers = list(self.root.glob("*/.incoming-*"))
+    def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
+        """Remove temporary files left by writes a crash interrupted; return how many. Recent
+        ones are kept: another process (web, worker, CLI) may be writing them right now."""
+        limit = time.time() - older_than_seconds
+        leftovers = [p for p in self.root.glob("*/.incoming-*") if _mtime(p) < limit]
         for path in leftovers:
             path.unlink(missing_ok=True)
         return len(leftovers)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 def _chunks_of(fh: Any) -> Iterator[bytes]:

@@ -1,37 +1,60 @@
 """The encrypted evidence vault: an ``EvidenceStore`` over a blob store and wrapped data keys.
 
 Ordering, so that a crash never leaves an acknowledged item unreadable: ``put`` encrypts into a
-staged blob, then commits the wrapped data key in its own short transaction, then makes the blob
-visible, and only then returns; the caller's unit of work commits the evidence row afterwards.
-An evidence row therefore always has its key and its blob. A crash in between leaves at most a
-key row without an evidence row (invisible, removed by ``sweep_orphans``) or a staged blob that
-no reader sees. The key is committed separately (not in the caller's transaction) because the
-``EvidenceStore`` interface does not carry the unit of work; doing it first is what keeps the
-invariant.
+staged blob, makes it durable and visible, then adds the wrapped data key row. When the caller
+works in a ``VaultUnitOfWork`` (what ``rempart.bootstrap`` builds), the key row joins that unit of
+work, so the data key, the evidence row and its custody leaf commit in one transaction or not at
+all; a rolled-back upload leaves only keyless ciphertext. Joining is also what makes it work on
+SQLite, where a second connection could not write while the unit of work holds the write lock
+(the custody ledger appends in it). Without a unit of work (scripts, benchmarks) the key row
+commits in its own short transaction before ``put`` returns.
 
-``delete_case`` crypto-shreds: the data keys are deleted first (committed), then the blobs
-best-effort. Copies of the blobs in backups stay ciphertext without a key.
+``delete_case`` crypto-shreds in its own transaction, immediately: the data keys are deleted
+first, then the blobs best-effort. Copies of the blobs in backups stay ciphertext without a key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, Self
 
 import structlog
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from rempart.config import Settings
 from rempart.evidence import crypto
-from rempart.evidence.blobstores import BlobNotFound, BlobStore
+from rempart.evidence.blobstores import BlobNotFound, BlobStore, FilesystemBlobStore, S3BlobStore
 from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound, StoredBlob
-from rempart.evidence.keys import KeyManager
+from rempart.evidence.keys import KeyManager, key_manager_for
+from rempart.store.uow import SqlAlchemyUnitOfWork
 from rempart.store.vault_tables import VaultKeyRecord
 
 log = structlog.get_logger(__name__)
+
+# The session of the unit of work the current code runs in, if the vault can join it.
+_joined_session: ContextVar[Session | None] = ContextVar("rempart_vault_session", default=None)
+
+
+class VaultUnitOfWork(SqlAlchemyUnitOfWork):
+    """A SQL unit of work that vault writes join: data keys commit with the evidence rows."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self._vault_token = _joined_session.set(self.session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            _joined_session.reset(self._vault_token)
 
 
 def _blob_name(case_id: str, item_id: str) -> str:
@@ -45,16 +68,19 @@ class EncryptedVault:
         self.segment_size = segment_size
 
     def put(self, case_id: str, item_id: str, source: BinaryIO) -> StoredBlob:
+        name = _blob_name(case_id, item_id)
+        if self.blobs.exists(name):  # never overwrite stored evidence, whatever the caller
+            raise ValueError("an item with this id is already stored")
         data_key = crypto.new_data_key()
-        pending = self.blobs.begin(_blob_name(case_id, item_id))
+        pending = self.blobs.begin(name)
         try:
             sealed = crypto.encrypt_stream(data_key, item_id, source, pending.write,
                                            self.segment_size)
-            self._save_key(case_id, item_id, data_key, sealed)
             pending.commit()
         except BaseException:
             pending.abort()
             raise
+        self._save_key(case_id, item_id, data_key, sealed)
         return StoredBlob(item_id=item_id, sha256=sealed.sha256, size=sealed.size)
 
     def _save_key(self, case_id: str, item_id: str, data_key: bytes,
@@ -63,6 +89,11 @@ class EncryptedVault:
         row = VaultKeyRecord(item_id=item_id, case_id=case_id, master_key_id=key_id,
                              wrapped_key=self.keys.wrap(key_id, data_key), sha256=sealed.sha256,
                              size=sealed.size, created_at=datetime.now(UTC))
+        joined = _joined_session.get()
+        if joined is not None:
+            joined.add(row)
+            joined.flush()  # a duplicate id fails here, before the caller acknowledges anything
+            return
         with self.sessions() as session:
             session.add(row)
             try:
@@ -96,21 +127,6 @@ class EncryptedVault:
             self.blobs.delete_prefix(f"{case_id}/")
         except OSError as exc:  # the keys are gone: leftover ciphertext is unreadable
             log.warning("vault.blob_delete_failed", case_id=case_id, error=type(exc).__name__)
-
-    def sweep_orphans(self, known_item_ids: set[str], older_than: datetime) -> int:
-        """Delete the keys of items the caller does not know that were saved before
-        ``older_than``: puts a crash interrupted after the key was saved but before the evidence
-        row was committed. Their blobs, if any, stay as unreadable ciphertext. The age limit
-        keeps uploads still in flight safe."""
-        with self.sessions() as session:
-            rows = session.execute(select(VaultKeyRecord.item_id, VaultKeyRecord.created_at)
-                                   ).all()
-            orphans = [item_id for item_id, created in rows if item_id not in known_item_ids
-                       and _aware(created) < older_than]
-            for item_id in orphans:
-                session.execute(delete(VaultKeyRecord).where(VaultKeyRecord.item_id == item_id))
-            session.commit()
-        return len(orphans)
 
 
 @dataclass(frozen=True)
@@ -153,5 +169,20 @@ def key_usage(session_factory: sessionmaker[Session]) -> dict[str, int]:
     return {key_id: count for key_id, count in rows}
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+def blob_store_for(settings: Settings) -> BlobStore:
+    """``REMPART_BLOB_STORE=fs`` (default: ``<data>/vault``) or ``s3`` (``REMPART_S3_*``)."""
+    if settings.blob_store == "s3":
+        return S3BlobStore.connect(settings.s3_endpoint_url, settings.s3_bucket,
+                                   settings.s3_region)
+    if settings.blob_store != "fs":
+        raise ValueError("REMPART_BLOB_STORE must be fs or s3")
+    store = FilesystemBlobStore(settings.ensure_data_dir() / "vault")
+    store.sweep_incoming()
+    return store
+
+
+def vault_from_settings(settings: Settings, session_factory: sessionmaker[Session]
+                        ) -> EncryptedVault:
+    return EncryptedVault(blob_store_for(settings), key_manager_for(settings.ensure_data_dir()),
+                          session_factory)
