@@ -104,6 +104,11 @@ def test_the_by_hand_instructions_work(bundle_bytes, tmp_path):
     script = "\n".join(line[4:] for line in script.splitlines() if line.startswith("    "))
     out = run(script)
     assert out.count(" OK ") == 5 and "FAIL" not in out
+    consistency = text.split("6. **Reçu")[1].split("7. **")[0]
+    consistency = consistency[consistency.index("    python3 - <<'EOF'"):]
+    consistency = "\n".join(line[4:] for line in consistency.splitlines()
+                             if line.startswith("    "))
+    assert run(consistency).strip() == "3 -> 6 OK"
 
 
 def test_every_changed_added_or_removed_byte_of_every_file_is_detected(bundle_bytes):

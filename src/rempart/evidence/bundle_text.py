@@ -32,6 +32,30 @@ for e in json.load(open("custody.json"))["events"]:
     print(e["index"], "OK" if sn == 0 and r == root else "FAIL", e["leaf"])
 EOF'''
 
+_CONSISTENCY = '''python3 - <<'EOF'
+import base64, hashlib, json
+H = lambda b: hashlib.sha256(b).digest()
+def size_root(note):
+    lines = note.split("\\n"); return int(lines[1]), base64.b64decode(lines[2])
+second, second_hash = size_root(open("checkpoint.txt", encoding="utf-8").read())
+for receipt in json.load(open("receipts.json"))["receipts"]:
+    first, first_hash = size_root(receipt["checkpoint"])   # RFC 9162 2.1.4.2
+    path = [bytes.fromhex(h) for h in receipt["consistency_proof"]]
+    if first & (first - 1) == 0: path.insert(0, first_hash)
+    fn, sn = first - 1, second - 1
+    while fn & 1: fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if fn & 1 or fn == sn:
+            fr, sr = H(b"\\x01" + c + fr), H(b"\\x01" + c + sr)
+            while not fn & 1 and fn: fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = H(b"\\x01" + sr + c)
+        fn, sn = fn >> 1, sn >> 1
+    ok = (fr, sr, sn) == (first_hash, second_hash, 0)
+    print(first, "->", second, "OK" if ok else "FAIL")
+EOF'''
+
 TEMPLATE = """# Vérifier ce dossier de preuves / Verifying this evidence bundle
 
 Clé publique du journal / log public key: `{key}`
@@ -73,9 +97,13 @@ Décompressez le dossier (`unzip bundle.zip -d preuves && cd preuves`), puis :
 5. **Fichiers et manifeste.** Pour chaque élément de `manifest.json`, l'empreinte `sha256` doit
    être celle du fichier `file` (étape 1) et apparaître dans l'événement `item_received` de même
    identifiant (étape 4), dont l'index est `receipt.leaf_index`.
-6. **Reçu de dépôt.** `receipts.json` contient le point de contrôle signé remis au dépôt et la
-   preuve de cohérence (RFC 9162 §2.1.4) vers `checkpoint.txt` : le journal n'a pas été réécrit
-   entre les deux. `rempart verify` la recalcule.
+6. **Reçu de dépôt.** `receipts.json` contient le point de contrôle signé remis au dépôt
+   (vérifiez sa signature comme à l'étape 3, après l'avoir copié octet pour octet dans un
+   fichier) et la preuve de cohérence (RFC 9162 §2.1.4) vers `checkpoint.txt` : le journal n'a
+   pas été réécrit entre les deux. Le programme ci-dessous doit afficher `OK` pour chaque reçu :
+
+{consistency}
+
 7. **Horodatage qualifié (si présent).** Pour chaque `timestamps/checkpoint-N.tsr` :
 
        openssl ts -verify -in timestamps/checkpoint-N.tsr -data checkpoint-N.txt \\
@@ -114,9 +142,10 @@ Unzip the bundle (`unzip bundle.zip -d evidence && cd evidence`), then:
 5. **Files and manifest.** For each item of `manifest.json`, `sha256` must be the hash of its
    `file` (step 1) and appear in the `item_received` event with the same id (step 4), whose index
    is `receipt.leaf_index`.
-6. **Upload receipt.** `receipts.json` holds the signed checkpoint given at upload and the
-   consistency proof (RFC 9162 §2.1.4) to `checkpoint.txt`: the log was not rewritten in between.
-   `rempart verify` recomputes it.
+6. **Upload receipt.** `receipts.json` holds the signed checkpoint given at upload (check its
+   signature as in step 3 after copying it byte for byte into a file) and the consistency proof
+   (RFC 9162 §2.1.4) to `checkpoint.txt`: the log was not rewritten in between. The second
+   program above (step 6 in French) must print `OK` for each receipt.
 7. **Trusted timestamp (if present).** For each `timestamps/checkpoint-N.tsr`:
 
        openssl ts -verify -in timestamps/checkpoint-N.tsr -data checkpoint-N.txt \\
@@ -136,4 +165,5 @@ def verify_text(verifier_key: str) -> str:
         extract_checkpoint=_EXTRACT_NOTE.format(note="checkpoint.txt"),
         verify_note=_VERIFY_NOTE,
         inclusion="\n".join("    " + line for line in _INCLUSION.splitlines()),
+        consistency="\n".join("    " + line for line in _CONSISTENCY.splitlines()),
     )
