@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(match_router)
     from rempart.web.api_classify import router as classify_router
     app.include_router(classify_router)
+    from rempart.web.pages.stop_images import router as stop_images_router
+    app.include_router(stop_images_router)
     from rempart.web import api as cases_api
     app.include_router(cases_api.router); cases_api.install_error_handlers(app)  # noqa: E702
 
