@@ -6,23 +6,17 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from rempart import bootstrap
 from rempart.config import Settings
-from rempart.store.tables import (
-    AuditRecord,
-    CaseRecord,
-    CaseTokenRecord,
-    EvidenceRecord,
-    MessageRecord,
-    StaffRecord,
-)
+from rempart.store.db import Base
+from rempart.store.tables import AuditRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 500
 
-DATA_TABLES = (CaseRecord, EvidenceRecord, MessageRecord, CaseTokenRecord, StaffRecord)
+UNTRACKED_TABLES = {"audit_events", "passphrase_attempts"}
 
 
 def build(tmp_path: Path, url: str, **settings) -> bootstrap.Services:
@@ -30,18 +24,22 @@ def build(tmp_path: Path, url: str, **settings) -> bootstrap.Services:
 
 
 def snapshot(services: bootstrap.Services) -> dict[str, object]:
-    """Row counts and contents of data tables (not the audit log) and every stored file."""
+    """Every row of every table (but the audit log and attempt counters, which record refusals
+    on purpose) and every file of the data folder but the SQLite database itself."""
+    from rempart.store import models  # noqa: F401 (every table on the metadata)
+
     state: dict[str, object] = {}
-    with services.session_factory() as session:
-        for table in DATA_TABLES:
-            rows = session.scalars(select(table)).all()
-            state[table.__tablename__] = sorted(
-                repr(sorted((k, repr(v)) for k, v in vars(r).items() if not k.startswith("_")))
-                for r in rows)
-    root = services.settings.data_dir / "evidence"
+    existing = set(inspect(services.engine).get_table_names())
+    with services.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in existing and table.name not in UNTRACKED_TABLES:
+                state[table.name] = sorted(repr(tuple(row)) for row in conn.execute(
+                    select(table)))
+    root = services.settings.data_dir
     state["files"] = sorted(
         (str(p.relative_to(root)), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in root.rglob("*") if p.is_file()) if root.exists() else []
+        for p in root.rglob("*") if p.is_file() and not p.name.startswith("test.db")
+        and ".db" not in p.name)
     return state
 
 

@@ -82,7 +82,8 @@ def test_a_reporter_files_opens_adds_evidence_writes_and_withdraws(client, state
     gone = client.get("/api/v1/cases/me", headers=headers)
     assert gone.status_code == 401 and "error" in gone.json()
     after = state()
-    assert after["cases"] == [] and after["files"] == []
+    assert after["cases"] == [] and after["evidence_items"] == []
+    assert not [name for name, _ in after["files"] if name.startswith(("evidence", "vault"))]
 
 
 def test_the_api_is_described_in_openapi(client):

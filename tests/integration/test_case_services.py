@@ -169,6 +169,7 @@ def test_refused_uploads_leave_nothing_behind(app, uploads, error, reason):
     existing = submit(app, png())
     case_id = existing.case_id
     before, audits = snapshot(app), audit_count(app)
+    assert before["evidence_items"] and len(before["files"]) >= 1
     with pytest.raises(error, match=re.escape(reason)):
         submit(app, *(png(n, d) for n, d in uploads))
     with pytest.raises(error, match=re.escape(reason)):
@@ -212,7 +213,7 @@ def test_withdrawal_deletes_rows_and_files_and_ends_access(app):
     cases.withdraw_case(app.uow(), app.store, case_id)
     state = snapshot(app)
     assert state["cases"] == [] and state["evidence_items"] == [] and state["messages"] == []
-    assert state["files"] == []
+    assert not [name for name, _ in state["files"] if name.startswith(("evidence", "vault"))]
     with pytest.raises(CaseAccessDenied):
         cases.case_for_token(app.uow(), token)
     with pytest.raises(CaseAccessDenied):
