@@ -22,3 +22,4 @@ def register(app: typer.Typer) -> None:
     from rempart.detect.classifier import cli as classifier_cli; classifier_cli.register(app)  # noqa: E501, E702, I001
     from rempart.media import cli_hash; cli_hash.register(app)  # noqa: E702, I001
     from rempart import cli_core; cli_core.register(app)  # noqa: E702, I001
+    from rempart.evidence import cli_keys; cli_keys.register(app)  # noqa: E702, I001

@@ -76,7 +76,8 @@ def _decode_key(text: bytes, origin: str) -> bytes:
 
 class FileKeyManager:
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.mkdir(exist_ok=True, mode=0o700)
         os.chmod(folder, 0o700)
         self.folder = folder
         if not (folder / "active").exists():
@@ -134,7 +135,11 @@ class ExternalFileKeyManager:
     """One master key from a file managed outside Rempart (``REMPART_MASTER_KEY_FILE``)."""
 
     def __init__(self, path: Path) -> None:
-        self._key = _decode_key(path.read_bytes(), str(path))
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise KeyManagerError(f"REMPART_MASTER_KEY_FILE: {exc.strerror}") from None
+        self._key = _decode_key(text, "REMPART_MASTER_KEY_FILE")
         self._key_id = key_id_of(self._key)
 
     def active_key_id(self) -> str:

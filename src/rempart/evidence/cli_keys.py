@@ -1,0 +1,60 @@
+"""``rempart keys``: master key status and rotation (data keys re-wrapped, blobs untouched)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from rempart.config import get_settings
+
+keys_app = typer.Typer(help="Master keys of the encrypted evidence vault.", no_args_is_help=True)
+
+
+def _session_factory() -> sessionmaker[Session]:
+    from rempart.store import migrate
+    from rempart.store.db import make_engine, make_session_factory
+
+    settings = get_settings()
+    settings.ensure_data_dir()
+    migrate.upgrade(settings.resolved_database_url)
+    return make_session_factory(make_engine(settings.resolved_database_url))
+
+
+@keys_app.command("status")
+def status() -> None:
+    """Print the active master key id and how many data keys each master key wraps (JSON)."""
+    from rempart.cli import fail
+    from rempart.evidence.keys import KeyManagerError, key_manager_for
+    from rempart.evidence.vault import key_usage
+
+    try:
+        keys = key_manager_for(get_settings().ensure_data_dir())
+    except KeyManagerError as exc:
+        fail(str(exc))
+    usage = key_usage(_session_factory())
+    typer.echo(json.dumps({"active_key_id": keys.active_key_id(),
+                           "master_keys": {k: usage.get(k, 0) for k in keys.key_ids()},
+                           "missing_keys": sorted(set(usage) - set(keys.key_ids()))}, indent=2))
+
+
+@keys_app.command("rotate")
+def rotate() -> None:
+    """Generate a new master key, re-wrap every data key under it, destroy the old keys."""
+    from rempart.cli import fail
+    from rempart.evidence.interface import EvidenceIntegrityError
+    from rempart.evidence.keys import KeyManagerError, key_manager_for
+    from rempart.evidence.vault import rotate_master_key
+
+    try:
+        keys = key_manager_for(get_settings().ensure_data_dir())
+        report = rotate_master_key(keys, _session_factory())
+    except (KeyManagerError, EvidenceIntegrityError) as exc:
+        fail(str(exc))
+    typer.echo(json.dumps({"active_key_id": report.new_key_id, "rewrapped": report.rewrapped,
+                           "destroyed_key_ids": report.destroyed_key_ids}, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
