@@ -36,6 +36,11 @@ def role_choices() -> list[tuple[str, str]]:
             (ReporterRole.ADULT.value, _("I am a parent or a trusted adult"))]
 
 
+def role_label(role: str) -> str:
+    return {ReporterRole.VICTIM.value: _("Victim"), ReporterRole.WITNESS.value: _("Witness"),
+            ReporterRole.ADULT.value: _("Parent or trusted adult")}.get(role, role)
+
+
 def status_label(status: str) -> str:
     return {
         "received": _("Received"), "in_review": _("In review"),

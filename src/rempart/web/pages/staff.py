@@ -28,12 +28,17 @@ from rempart.services.staff import StaffMember
 from rempart.web.i18n import gettext as _
 from rempart.web.pages import sessions
 from rempart.web.pages.common import checked_form, csrf_failure, error_page, render
-from rempart.web.pages.forms import kind_choices, kind_label, status_label
+from rempart.web.pages.forms import kind_choices, kind_label, role_label, status_label
 from rempart.web.pages.runtime import runtime
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 # Types the browser may show inline as a thumbnail; anything else is downloaded.
 INLINE_IMAGES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
+
+
+def _staff_role_label(role: str) -> str:
+    return {StaffRole.COUNSELOR.value: _("counselor"), StaffRole.ANALYST.value: _("analyst"),
+            StaffRole.ADMIN.value: _("administrator")}.get(role, role)
 
 
 def _statuses() -> list[tuple[str, str]]:
@@ -54,7 +59,8 @@ async def _current(request: Request) -> StaffMember | None:
 def _page(request: Request, member: StaffMember | None, name: str,
           context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     values = {"staff": member, "is_admin": member is not None and member.role == StaffRole.ADMIN,
-              "status_label": status_label, "kind_label": kind_label}
+              "status_label": status_label, "kind_label": kind_label,
+              "role_label": role_label, "staff_role_label": _staff_role_label}
     values.update(context or {})
     return render(request, name, values, status_code=status_code)
 
