@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     STAFF_LOGIN_FAILED = "staff.login_failed"
     STAFF_LOGOUT = "staff.logout"
     AUDIT_READ = "audit.read"
+    DOCUMENT_GENERATED = "document.generated"  # complaint, notice, PHAROS fields, report
 
 
 AuditDetail = dict[str, str | int | bool | None]

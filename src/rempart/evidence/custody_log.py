@@ -48,6 +48,12 @@ def log_shared(session: Session, case_id: str, item_id: str, sha256: str,
                                                  target, police=police))
 
 
+def log_exported(session: Session, case_id: str, item_id: str, sha256: str,
+                 role: custody.ActorRole, at: datetime | None = None) -> LeafReceipt:
+    """The item left Rempart inside a document or bundle (evidence report, export)."""
+    return Ledger(session).append(custody.exported(case_id, item_id, sha256, role, _now(at)))
+
+
 def log_shredded(session: Session, case_id: str, role: custody.ActorRole,
                  at: datetime | None = None) -> LeafReceipt:
     """A whole case made unreadable (withdrawal, retention expiry): ids only, no contents."""
@@ -94,6 +100,13 @@ def sign_pending(session: Session, settings: Settings,
                  now: datetime | None = None) -> LedgerCheckpoint | None:
     """Sign a checkpoint if leaves were appended since the last one."""
     return instance_ledger(session, settings).sign_checkpoint_if_due(_now(now))
+
+
+def latest_note(session: Session, settings: Settings) -> str:
+    """The latest signed checkpoint (signing one first if entries are pending), or ""."""
+    ledger = instance_ledger(session, settings)
+    checkpoint = ledger.sign_checkpoint_if_due(datetime.now(UTC)) or ledger.latest_checkpoint()
+    return checkpoint.note if checkpoint is not None else ""
 
 
 @dataclass(frozen=True)

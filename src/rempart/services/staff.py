@@ -100,6 +100,12 @@ def _check_active(uow: UnitOfWork, staff: StaffMember) -> None:
         raise Forbidden("a disabled account")
 
 
+def require_permission(uow: UnitOfWork, staff: StaffMember, permission: Permission) -> None:
+    """For other services (documents...): the account is active and its role allows this."""
+    _require(staff, permission)
+    _check_active(uow, staff)
+
+
 # Accounts (command line: the operator acts, so no StaffMember) ---------------------------------
 
 def add_staff(uow: UnitOfWork, email: str, password: str, role: StaffRole
