@@ -13,6 +13,8 @@ def test_it_prefers_the_query_then_the_cookie_then_french():
     assert i18n.pick_language(None, "en") == "en"
     assert i18n.pick_language("de", "xx") == "fr"
     assert i18n.pick_language(None, None) == "fr"
+    assert i18n.pick_language(None, None, "en") == "en"
+    assert i18n.pick_language(None, None, "de") == "fr"
 
 
 def test_it_translates_in_the_current_language():

@@ -63,7 +63,8 @@ def _add_language(app: FastAPI, settings: Settings) -> None:
     async def language(request: Request,
                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         asked = request.query_params.get("lang")
-        language = i18n.pick_language(asked, request.cookies.get(i18n.LANG_COOKIE))
+        language = i18n.pick_language(asked, request.cookies.get(i18n.LANG_COOKIE),
+                                      settings.default_locale)
         token = i18n.set_language(language)
         try:
             response = await call_next(request)

@@ -57,8 +57,9 @@ def translations(language: str) -> NullTranslations:
     return merged
 
 
-def pick_language(query_value: str | None, cookie_value: str | None) -> str:
-    for candidate in (query_value, cookie_value):
+def pick_language(query_value: str | None, cookie_value: str | None,
+                  default: str = DEFAULT_LANGUAGE) -> str:
+    for candidate in (query_value, cookie_value, default):
         if candidate in LANGUAGES:
             return str(candidate)
     return DEFAULT_LANGUAGE
