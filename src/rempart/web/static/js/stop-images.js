@@ -1,5 +1,5 @@
 /* The on-device hasher of /stop-images: reads the chosen files locally (object URLs and
- * File.slice), computes PDQ (images, video frames at 1 per second) and MD5 (videos), and puts
+ * createImageBitmap, File.slice; videos through an object URL), computes PDQ (images, video frames at 1 per second) and MD5 (videos), and puts
  * only the hashes into hidden form fields. The file input has no name and sits outside the form,
  * so the file itself can never be sent. Part of Rempart (AGPL-3.0-or-later). */
 (function () {
@@ -39,24 +39,16 @@
     list.appendChild(item);
   }
 
-  function loadImage(url) {
-    return new Promise(function (resolve, reject) {
-      var img = new Image();
-      img.onload = function () { resolve(img); };
-      img.onerror = function () { reject(new Error("decode")); };
-      img.src = url;
-    });
-  }
-
+  // createImageBitmap decodes the File in memory: no URL to load, so the strict CSP holds.
   function hashImage(file) {
-    var url = URL.createObjectURL(file);
-    return loadImage(url).then(function (img) {
-      var result = hashDrawable(img, img.naturalWidth, img.naturalHeight);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var result;
+      try { result = hashDrawable(bitmap, bitmap.width, bitmap.height); } finally { bitmap.close(); }
       var usable = result.quality >= MIN_QUALITY;
       if (usable) addField("pdq|" + result.hash + "|" + result.quality);
       report(file, usable ? result.hash : statusLine.dataset.unusable,
              { "data-pdq": result.hash, "data-quality": String(result.quality) });
-    }).finally(function () { URL.revokeObjectURL(url); });
+    });
   }
 
   function md5OfFile(file) {
