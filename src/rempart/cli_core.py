@@ -21,12 +21,16 @@ staff_app = typer.Typer(help="Back-office accounts (password + TOTP).", no_args_
 case_app = typer.Typer(help="Cases.", no_args_is_help=True)
 
 
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stderr)  # looked up at each use: stderr may be replaced
+
+
 def _services():  # type: ignore[no-untyped-def]
     from rempart import bootstrap
     from rempart.store import migrate
 
     if not structlog.is_configured():  # stdout carries the commands' output (JSON)
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+        structlog.configure(logger_factory=_stderr_logger)
     settings = get_settings()
     settings.ensure_data_dir()
     migrate.upgrade(settings.resolved_database_url)

@@ -1,0 +1,78 @@
+"""The services against the in-memory unit of work (no database): fast checks of the rules."""
+
+import io
+
+import pytest
+
+from rempart.domain.cases import CaseKind, CaseStatus
+from rempart.domain.staff import StaffRole
+from rempart.evidence.filestore import FilesystemEvidenceStore
+from rempart.services import cases, staff
+from rempart.services.errors import CaseAccessDenied, CaseNotFound, Forbidden, TooManyAttempts
+from rempart.services.uploads import UploadLimits
+from rempart.store.uow import FakeUnitOfWork
+from tests.integration.foundation_support import PNG, fast_argon2  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("fast_argon2")
+LIMITS = UploadLimits(max_file_bytes=10_000, max_report_bytes=20_000)
+
+
+@pytest.fixture
+def uow():
+    return FakeUnitOfWork()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return FilesystemEvidenceStore(tmp_path)
+
+
+def submit(uow, store, kinds=(CaseKind.INSULTS,), minor=False, files=()):
+    return cases.submit_report(uow, store, cases.NewReport("ça continue", list(kinds),
+                                                           victim_is_minor=minor),
+                               [cases.Upload(n, None, io.BytesIO(d)) for n, d in files], LIMITS)
+
+
+def test_a_report_commits_once_with_its_evidence_and_audit(uow, store):
+    submitted = submit(uow, store, files=[("a.png", PNG)])
+    assert uow.commits == 1
+    assert len(uow.fake_cases.evidence_rows.committed) == 1
+    [event] = uow.fake_audit.events.committed.values()
+    assert event.action == "case.submitted" and event.detail == {"files": 1, "role": "victim"}
+    assert submitted.receipts[0].sha256 in {e.sha256 for e in
+                                            uow.fake_cases.evidence_rows.committed.values()}
+
+
+def test_a_failure_before_commit_rolls_back_and_deletes_the_files(uow, store, monkeypatch):
+    monkeypatch.setattr(uow, "commit", lambda: (_ for _ in ()).throw(RuntimeError("db down")))
+    with pytest.raises(RuntimeError):
+        submit(uow, store, files=[("a.png", PNG)])
+    assert uow.fake_cases.cases.committed == {}
+    assert [p for p in store.root.rglob("*") if p.is_file()] == []
+
+
+def test_the_lock_counts_failures_per_code(uow, store):
+    submitted = submit(uow, store)
+    policy = cases.AttemptPolicy(max_failures=2)
+    for _ in range(2):
+        with pytest.raises(CaseAccessDenied):
+            cases.open_case(uow, submitted.code, "non", policy)
+    with pytest.raises(TooManyAttempts):
+        cases.open_case(uow, submitted.code, submitted.passphrase, policy)
+    other = submit(uow, store)
+    assert cases.open_case(uow, other.code, other.passphrase, policy) == other.case_id
+
+
+def test_staff_actions_check_the_role_before_touching_anything(uow, store):
+    submitted = submit(uow, store, kinds=[CaseKind.THREATS], minor=True)
+    analyst, _ = staff.add_staff(uow, "an@example.org", "mot de passe solide", StaffRole.ANALYST)
+    commits = uow.commits
+    with pytest.raises(Forbidden):
+        staff.reply(uow, analyst, submitted.case_id, "bonjour")
+    with pytest.raises(Forbidden):
+        staff.audit_log(uow, analyst)
+    assert uow.commits == commits
+    staff.set_status(uow, analyst, submitted.case_id, CaseStatus.IN_REVIEW)
+    assert staff.queue(uow, analyst)[0].status is CaseStatus.IN_REVIEW
+    with pytest.raises(CaseNotFound):
+        staff.set_status(uow, analyst, "missing", CaseStatus.CLOSED)
