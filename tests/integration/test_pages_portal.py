@@ -90,7 +90,22 @@ def test_withdrawing_needs_a_confirmation_then_deletes_the_case(client):
 
 def test_a_forged_case_cookie_opens_nothing(client):
     file_report(client)
+    client.cookies.clear()
     client.cookies.set("rempart_case", "forged.value.here")
     assert "Ouvrir mon dossier" in client.get("/dossier").text
 
 
+
+
+def test_the_case_opens_directly_on_the_device_that_filed_it(client):
+    code, _, _ = file_report(client)
+    page = client.get("/dossier")
+    assert code in page.text and "capture.png" in page.text
+    closed = client.post("/dossier/fermer", data={"csrf_token": csrf(client, "/dossier")})
+    assert closed.status_code == 303
+    assert "Ouvrir mon dossier" in client.get("/dossier").text
+
+
+def test_file_sizes_are_written_the_french_way(client):
+    _, _, html = file_report(client)
+    assert re.search(r"<td>\d+(,\d)?\u00a0(o|kio)</td>", html)

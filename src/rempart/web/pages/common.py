@@ -26,13 +26,15 @@ templates.env.globals["csrf_field_name"] = CSRF_FIELD
 
 
 def _filesize(size: int) -> str:
-    units = [("Gio" if i18n.current_language() == "fr" else "GiB", 1024 ** 3),
-             ("Mio" if i18n.current_language() == "fr" else "MiB", 1024 ** 2),
-             ("kio" if i18n.current_language() == "fr" else "KiB", 1024)]
+    """A size for people: binary units, French decimal comma and units in French."""
+    french = i18n.current_language() == "fr"
+    units = [("Gio" if french else "GiB", 1024 ** 3), ("Mio" if french else "MiB", 1024 ** 2),
+             ("kio" if french else "KiB", 1024)]
     for unit, factor in units:
         if size >= factor:
-            return f"{size / factor:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} o" if i18n.current_language() == "fr" else f"{size} B"
+            number = f"{size / factor:.1f}".removesuffix(".0")
+            return f"{number.replace('.', ',') if french else number}\u00a0{unit}"
+    return f"{size}\u00a0o" if french else f"{size}\u00a0B"
 
 
 templates.env.filters["filesize"] = _filesize

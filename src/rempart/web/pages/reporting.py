@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from rempart.domain.cases import InvalidReportFields
 from rempart.services import cases
 from rempart.services.errors import InvalidReport, UploadRejected
+from rempart.web.pages import sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
 from rempart.web.pages.forms import (
     ACCEPT,
@@ -58,4 +59,7 @@ async def submit_report_page(request: Request) -> HTMLResponse:
     finally:
         for upload in files:
             await upload.close()
-    return render(request, "report_done.html", {"submitted": submitted}, status_code=201)
+    response = render(request, "report_done.html", {"submitted": submitted}, status_code=201)
+    # "Go to my case" opens it directly on this device, for the short session lifetime only.
+    sessions.remember_reporter(request, response, submitted.case_id)
+    return response
