@@ -136,3 +136,8 @@ def test_a_malformed_multipart_body_gets_a_clear_error(client, migrated_url):
                            headers={"content-type": "multipart/form-data; boundary=xyz"})
     assert 400 <= response.status_code < 500
     assert _counts(migrated_url) == (0, 0)
+
+
+def test_the_language_switch_keeps_the_page_and_its_query(client):
+    html = client.get("/signaler?role=witness").text
+    assert 'href="/signaler?role=witness&amp;lang=en"' in html

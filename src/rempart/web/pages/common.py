@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
@@ -40,10 +41,18 @@ def _filesize(size: int) -> str:
 templates.env.filters["filesize"] = _filesize
 
 
+def _with_language(request: Request, language: str) -> str:
+    """This page's path and query with ``lang`` set (a relative URL: no host ever echoed)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "ok")]
+    return f"{request.url.path}?{urlencode(query + [('lang', language)])}"
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
+    other = "en" if i18n.current_language() == "fr" else "fr"
     values = {"lang": i18n.current_language(), "csrf_token": csrf_token(request),
-              "settings": request.app.state.settings}
+              "settings": request.app.state.settings,
+              "switch_language_url": _with_language(request, other)}
     values.update(context or {})
     return templates.TemplateResponse(request, name, values, status_code=status_code)
 
