@@ -19,7 +19,8 @@ TARGET = 8192
 # Words the lists above miss and that have no place in a harassment victim's passphrase.
 EXTRA_BAD = {"autiste", "pisseux", "mollard", "suicide", "suicider", "violer", "violeur", "tuer",
              "tueur", "cadavre", "mourir", "mortel", "pendre", "pendu", "noyer", "nazi", "nazisme",
-             "racisme", "raciste", "cancer", "obese", "debile", "cretin", "idiot", "laideron"}
+             "racisme", "raciste", "cancer", "obese", "debile", "cretin", "idiot", "laideron",
+             "suceuse", "suceur"}
 _LETTERS = re.compile(r"^[a-zàâäçéèêëîïôöùûüÿœæ]+$")
 _INFLECTIONS = ("ions", "iez", "aient", "ait", "ais", "assent", "asses", "assiez", "assions",
                 "erai", "eras", "erez", "eront", "erons", "erait", "èrent", "âmes", "âtes", "ât",
@@ -27,13 +28,16 @@ _INFLECTIONS = ("ions", "iez", "aient", "ait", "ais", "assent", "asses", "assiez
                 "ant", "ée", "és", "ées")
 
 
-_VERB_ENDINGS = ("a", "ai", "as", "it", "is", "ie", "ue", "us", "ut", "e", "es", "ra", "rai")
+_VERB_ENDINGS = ("a", "ai", "as", "it", "is", "ie", "ue", "us", "ut", "e", "es", "era", "erai",
+                 "eras", "ira", "irai", "iras")
 
 
 def _is_verb_form(word: str, words: set[str]) -> bool:
     """A conjugated form (passé simple, participle...) of a verb that is in the dictionary."""
     for ending in _VERB_ENDINGS:
         stem = word[: -len(ending)]
+        if ending in ("a", "ai", "as") and stem.endswith("r") and stem in words:
+            return True  # future tense: "hairai" from "hair"
         if word.endswith(ending) and any(stem + inf in words for inf in ("er", "ir", "re")):
             return True
     return False
