@@ -93,6 +93,10 @@ def test_attempts_count_within_the_window_and_clear(uow_factory):
     with uow_factory() as uow:
         assert uow.attempts.failures_since("k", T0) == 0
         assert uow.attempts.failures_since("other", T0) == 1
+        uow.attempts.purge_before(T0 + timedelta(seconds=1))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.attempts.failures_since("other", T0) == 0
 
 
 def test_leaving_without_commit_rolls_back(uow_factory):

@@ -238,6 +238,7 @@ def open_case(uow: UnitOfWork, code: str, passphrase_typed: str,
         if case is None:
             hashing.burn_verify_time(typed)
         if case is None or not hashing.verify_secret(case.passphrase_hash, typed):
+            uow.attempts.purge_before(now - policy.window)  # the table only holds live counts
             uow.attempts.record_failure(key, now)
             audit.record(uow, Actor.REPORTER, AuditAction.CASE_OPEN_REFUSED, case_id=case_id)
             uow.commit()

@@ -61,6 +61,7 @@ class AttemptRepository(Protocol):
     def record_failure(self, key: str, at: datetime) -> None: ...
     def failures_since(self, key: str, since: datetime) -> int: ...
     def clear(self, key: str) -> None: ...
+    def purge_before(self, cutoff: datetime) -> None: ...
 
 
 class SqlCaseRepository:
@@ -191,3 +192,7 @@ class SqlAttemptRepository:
     def clear(self, key: str) -> None:
         self.session.execute(delete(PassphraseAttemptRecord).where(
             PassphraseAttemptRecord.key == key))
+
+    def purge_before(self, cutoff: datetime) -> None:
+        self.session.execute(delete(PassphraseAttemptRecord).where(
+            PassphraseAttemptRecord.attempted_at < cutoff))

@@ -235,6 +235,9 @@ class FakeAttemptRepository:
     def clear(self, key: str) -> None:
         self.failures.pending = {k: v for k, v in self.failures.pending.items() if k[0] != key}
 
+    def purge_before(self, cutoff: datetime) -> None:
+        self.failures.pending = {k: v for k, v in self.failures.pending.items() if v >= cutoff}
+
 
 class FakeUnitOfWork(UnitOfWork):
     """In-memory unit of work for service unit tests. Rollback forgets rows added or deleted
