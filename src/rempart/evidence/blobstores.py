@@ -57,9 +57,9 @@ def _checked_prefix(prefix: str) -> str:
 
 
 class _PendingFile:
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, store: FilesystemBlobStore) -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.target = target
+        self.target, self.store = target, store
         fd, self.tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         self.out = os.fdopen(fd, "wb")
 
@@ -72,6 +72,7 @@ class _PendingFile:
         self.out.close()
         os.replace(self.tmp, self.target)
         _fsync_dir(self.target.parent)
+        self.store.make_folder_durable(self.target.parent)
 
     def abort(self) -> None:
         if not self.out.closed:
@@ -83,6 +84,14 @@ class FilesystemBlobStore:
     def __init__(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.root = Path(os.path.realpath(root))
+        self._durable_folders: set[Path] = set()
+
+    def make_folder_durable(self, folder: Path) -> None:
+        """Fsync the root once per case folder and process, so that a new case folder's entry
+        survives a crash too (fsyncing the folder itself does not persist its own name)."""
+        if folder not in self._durable_folders:
+            _fsync_dir(self.root)
+            self._durable_folders.add(folder)
 
     def _path(self, relative: str) -> Path:
         path = Path(os.path.realpath(self.root / relative))
@@ -91,7 +100,7 @@ class FilesystemBlobStore:
         return path
 
     def begin(self, name: str) -> PendingBlob:
-        return _PendingFile(self._path(_checked_name(name)))
+        return _PendingFile(self._path(_checked_name(name)), self)
 
     def read(self, name: str) -> Iterator[bytes]:
         path = self._path(_checked_name(name))
@@ -111,6 +120,7 @@ class FilesystemBlobStore:
         for child in folder.iterdir():
             child.unlink(missing_ok=True)
         folder.rmdir()
+        self._durable_folders.discard(folder)
         _fsync_dir(self.root)
 
     def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
