@@ -125,3 +125,21 @@ def test_the_vault_round_trips_tampering_and_shreds_over_s3(store, migrated_url,
         assert not store.exists("case-1/item-1")
     finally:
         engine.dispose()
+
+
+def test_rempart_blob_store_s3_builds_the_vault_over_s3(store, endpoint, migrated_url, tmp_path):
+    from rempart.config import Settings
+    from rempart.evidence.vault import vault_from_settings
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=migrated_url, blob_store="s3",
+                        s3_endpoint_url=endpoint, s3_bucket=store.bucket)
+    engine = make_engine(migrated_url)
+    try:
+        vault = vault_from_settings(settings, make_session_factory(engine))
+        assert isinstance(vault.blobs, S3BlobStore)
+        vault.put("case-9", "item-9", io.BytesIO(b"capture"))
+        assert store.exists("case-9/item-9")
+        assert b"".join(vault.open("case-9", "item-9")) == b"capture"
+        assert not (tmp_path / "data" / "vault").exists()
+    finally:
+        engine.dispose()
