@@ -45,6 +45,7 @@ def test_it_recognises_allowed_types_from_content(data, expected):
     (b"texte\x00cach\xc3\xa9", "an unknown binary format"),
     (b"caf\xe9 en latin-1", "an unknown binary format"),
     (ftyp(b"XXXX", b"YYYY"), "an unknown binary format"),
+    (ftyp(b"avif", b"avif"), "an unknown binary format"),  # AVIF is not HEIC
     (b"", "an empty file"),
 ])
 def test_it_refuses_everything_else_and_says_what_it_saw(data, detected):

@@ -21,7 +21,7 @@ ALLOWED = frozenset({PNG, JPEG, WEBP, HEIC, GIF, PDF, MP4, MOV, TXT})
 EXTENSIONS = {PNG: "png", JPEG: "jpg", WEBP: "webp", HEIC: "heic", GIF: "gif", PDF: "pdf",
               MP4: "mp4", MOV: "mov", TXT: "txt"}
 
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _MOV_BRANDS = {b"qt  "}
 _MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"dash",
                b"M4V ", b"M4A ", b"3gp4", b"3gp5", b"3g2a", b"mmp4", b"f4v "}

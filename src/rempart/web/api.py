@@ -87,6 +87,8 @@ class EvidenceOut(BaseModel):
     size: int
     sha256: str
     received_at: datetime
+    leaf_index: int | None = Field(default=None,
+                                   description="its 'received' entry in the custody ledger")
 
 
 class ReportCreated(BaseModel):
