@@ -26,7 +26,7 @@ def test_it_opens_the_case_with_code_and_passphrase(client):
     response = _open(client, code, secret)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/dossier" in cookie
     page = client.get("/dossier")
     assert code in page.text and "capture.png" in page.text and "Reçu" in page.text
     assert page.headers["cache-control"] == "no-store"

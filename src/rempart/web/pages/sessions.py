@@ -17,6 +17,9 @@ from rempart.web.security import cookie_header
 
 REPORTER_COOKIE = "rempart_case"
 STAFF_COOKIE = "rempart_staff"
+# Each cookie is only sent to the pages that need it.
+REPORTER_PATH = "/dossier"
+STAFF_PATH = "/staff"
 
 
 def _serializer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
@@ -36,17 +39,17 @@ def _read(request: Request, cookie: str, purpose: str, max_age: int) -> str | No
 
 
 def _write(request: Request, response: Response, cookie: str, purpose: str, value: str,
-           max_age: int) -> None:
+           max_age: int, path: str) -> None:
     settings: Settings = request.app.state.settings
     signed = _serializer(settings, purpose).dumps(value)
     response.headers.append("set-cookie", cookie_header(
-        cookie, str(signed), secure=settings.secure_cookies, max_age=max_age))
+        cookie, str(signed), secure=settings.secure_cookies, max_age=max_age, path=path))
 
 
-def _clear(request: Request, response: Response, cookie: str) -> None:
+def _clear(request: Request, response: Response, cookie: str, path: str) -> None:
     settings: Settings = request.app.state.settings
     response.headers.append("set-cookie", cookie_header(
-        cookie, "", secure=settings.secure_cookies, max_age=0))
+        cookie, "", secure=settings.secure_cookies, max_age=0, path=path))
 
 
 def reporter_case(request: Request) -> str | None:
@@ -57,11 +60,11 @@ def reporter_case(request: Request) -> str | None:
 def remember_reporter(request: Request, response: Response, case_id: str) -> None:
     settings: Settings = request.app.state.settings
     _write(request, response, REPORTER_COOKIE, "reporter", case_id,
-           settings.case_token_seconds)
+           settings.case_token_seconds, REPORTER_PATH)
 
 
 def forget_reporter(request: Request, response: Response) -> None:
-    _clear(request, response, REPORTER_COOKIE)
+    _clear(request, response, REPORTER_COOKIE, REPORTER_PATH)
 
 
 def staff_token(request: Request) -> str:
@@ -73,8 +76,8 @@ def remember_staff(request: Request, response: Response, token: str) -> None:
     settings: Settings = request.app.state.settings
     response.headers.append("set-cookie", cookie_header(
         STAFF_COOKIE, token, secure=settings.secure_cookies,
-        max_age=settings.staff_session_seconds))
+        max_age=settings.staff_session_seconds, path=STAFF_PATH))
 
 
 def forget_staff(request: Request, response: Response) -> None:
-    _clear(request, response, STAFF_COOKIE)
+    _clear(request, response, STAFF_COOKIE, STAFF_PATH)
