@@ -115,7 +115,8 @@ def table(images: dict[str, object], clip: dict[str, object]) -> str:
             "| 1.00 | – |",
             f"| Rempart exact (`rempart hash --exact`) | {images['exact_per_s']:.1f} | "
             f"{images['exact_per_s'] / images['baseline_per_s']:.2f} | 0 (equal) |",
-            f"| Rempart fast (`--fast`: JPEG luma decoded at ≈ 512 px, PDQ as matrix products) | {images['fast_per_s']:.1f} | "
+            "| Rempart fast (`--fast`: JPEG luma decoded at ≈ 512 px, PDQ as matrix products) | "
+            f"{images['fast_per_s']:.1f} | "
             f"{images['speedup']:.2f} | mean {images['mean_distance']:.2f}, "
             f"p95 {images['p95_distance']}, max {images['max_distance']} |",
             "",

@@ -93,3 +93,13 @@ def test_it_hashes_pngs_identically_in_fast_mode() -> None:
     buf = io.BytesIO()
     photo_like(3, (600, 400)).save(buf, "PNG")
     assert pdq.hash_image(buf.getvalue(), fast=True) == pdq.hash_image(buf.getvalue())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_it_reproduces_pdqhash_from_luma_with_its_own_arithmetic(seed: int) -> None:
+    pixels = np.asarray(photo_like(200 + seed, (700 + 37 * seed, 500)))
+    luma = (pixels[..., 0] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 2] * 0.114)
+    vector, quality = pdqhash.compute(pixels)
+    result = pdq.hash_luma(luma.astype(np.float32))
+    assert pdq.hamming(result.hash, pdq.bits_to_hex(vector)) <= 2  # float rounding only
+    assert abs(result.quality - quality) <= 1

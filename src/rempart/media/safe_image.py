@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PIXELS = 64_000_000  # 8000×8000: phone photos are ≤ 50 MP
 MAX_SIDE = 16_384
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF")
+_ORIENTATION = 0x0112  # EXIF tag
 
 _heif_registered = False
 
@@ -79,14 +80,15 @@ def _reason(exc: Exception) -> str:
     return "image too large (decompression bomb)"
 
 
-def finish_decode(img: Image.Image) -> Image.Image:
-    """Decode the first frame fully, apply EXIF orientation, return RGB."""
+def finish_decode(img: Image.Image, mode: str = "RGB") -> Image.Image:
+    """Decode the first frame fully, apply EXIF orientation, return it in ``mode``."""
     try:
         if getattr(img, "is_animated", False):
             img.seek(0)
         img.load()
-        oriented = ImageOps.exif_transpose(img)
-        return oriented.convert("RGB")
+        oriented = ImageOps.exif_transpose(img) if img.getexif().get(_ORIENTATION, 1) != 1 \
+            else img  # exif_transpose copies the image even when there is nothing to turn
+        return oriented if oriented.mode == mode else oriented.convert(mode)
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise UnsafeImage(f"unreadable image: {exc}") from None
 
@@ -94,5 +96,8 @@ def finish_decode(img: Image.Image) -> Image.Image:
 def decode_rgb(source: Path | str | bytes | BinaryIO,
                limits: DecodeLimits = DecodeLimits()) -> Image.Image:
     """Fully decoded, upright, RGB first frame of an untrusted image."""
-    with open_image(source, limits) as img:
-        return finish_decode(img)
+    img = open_image(source, limits)
+    decoded = finish_decode(img)
+    if decoded is not img:
+        img.close()
+    return decoded
