@@ -247,10 +247,22 @@ def test_expired_and_disabled_sessions_are_refused(app):
     expired = staff.start_session(app.uow(), member, -1)
     with pytest.raises(LoginFailed):
         staff.staff_for_session(app.uow(), expired)
+    staff.start_session(app.uow(), member, 600)
+    assert len(snapshot(app)["staff_sessions"]) == 1  # the expired one was purged
     live = staff.start_session(app.uow(), member, 600)
     staff.disable_staff(app.uow(), member.email)
     with pytest.raises(LoginFailed):
         staff.staff_for_session(app.uow(), live)
+
+
+def test_expired_case_tokens_are_refused_and_purged(app):
+    submitted = submit(app)
+    expired = cases.issue_case_token(app.uow(), submitted.case_id, -1)
+    with pytest.raises(CaseAccessDenied):
+        cases.case_for_token(app.uow(), expired)
+    live = cases.issue_case_token(app.uow(), submitted.case_id, 600)
+    assert cases.case_for_token(app.uow(), live) == submitted.case_id
+    assert len(snapshot(app)["case_tokens"]) == 1
 
 
 def test_signals_raise_the_priority(app):

@@ -255,10 +255,11 @@ def _token_hash(token: str) -> str:
 
 def issue_case_token(uow: UnitOfWork, case_id: str, ttl_seconds: int) -> str:
     """A random bearer token for the API, valid ``ttl_seconds``; only its hash is stored."""
-    token = secrets.token_urlsafe(32)
+    token, now = secrets.token_urlsafe(32), _now()
     with uow:
+        uow.cases.purge_expired_tokens(now)
         uow.cases.add_token(CaseTokenRecord(token_hash=_token_hash(token), case_id=case_id,
-                                            expires_at=_now() + timedelta(seconds=ttl_seconds)))
+                                            expires_at=now + timedelta(seconds=ttl_seconds)))
         uow.commit()
     return token
 

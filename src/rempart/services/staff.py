@@ -198,6 +198,7 @@ def start_session(uow: UnitOfWork, staff: StaffMember, ttl_seconds: int) -> str:
     token = secrets.token_urlsafe(32)
     now = _now()
     with uow:
+        uow.staff.purge_expired_sessions(now)
         uow.staff.add_session(StaffSessionRecord(token_hash=_token_hash(token), staff_id=staff.id,
                                                  created_at=now,
                                                  expires_at=now + timedelta(seconds=ttl_seconds)))

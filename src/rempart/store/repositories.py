@@ -39,6 +39,7 @@ class CaseRepository(Protocol):
     def messages(self, case_id: str, include_internal: bool) -> list[MessageRecord]: ...
     def add_token(self, token: CaseTokenRecord) -> None: ...
     def get_token(self, token_hash: str) -> CaseTokenRecord | None: ...
+    def purge_expired_tokens(self, now: datetime) -> None: ...
 
 
 class StaffRepository(Protocol):
@@ -50,6 +51,7 @@ class StaffRepository(Protocol):
     def get_session(self, token_hash: str) -> StaffSessionRecord | None: ...
     def delete_session(self, token_hash: str) -> None: ...
     def delete_sessions_of(self, staff_id: str) -> None: ...
+    def purge_expired_sessions(self, now: datetime) -> None: ...
 
 
 class AuditRepository(Protocol):
@@ -131,6 +133,9 @@ class SqlCaseRepository:
     def get_token(self, token_hash: str) -> CaseTokenRecord | None:
         return self.session.get(CaseTokenRecord, token_hash)
 
+    def purge_expired_tokens(self, now: datetime) -> None:
+        self.session.execute(delete(CaseTokenRecord).where(CaseTokenRecord.expires_at <= now))
+
 
 class SqlStaffRepository:
     def __init__(self, session: Session) -> None:
@@ -161,6 +166,10 @@ class SqlStaffRepository:
     def delete_sessions_of(self, staff_id: str) -> None:
         self.session.execute(delete(StaffSessionRecord).where(
             StaffSessionRecord.staff_id == staff_id))
+
+    def purge_expired_sessions(self, now: datetime) -> None:
+        self.session.execute(delete(StaffSessionRecord).where(
+            StaffSessionRecord.expires_at <= now))
 
 
 class SqlAuditRepository:

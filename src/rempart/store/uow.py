@@ -167,6 +167,10 @@ class FakeCaseRepository:
         found: CaseTokenRecord | None = self.tokens.pending.get(token_hash)
         return found
 
+    def purge_expired_tokens(self, now: datetime) -> None:
+        self.tokens.pending = {k: v for k, v in self.tokens.pending.items()
+                               if v.expires_at > now}
+
 
 class FakeStaffRepository:
     def __init__(self) -> None:
@@ -201,6 +205,10 @@ class FakeStaffRepository:
     def delete_sessions_of(self, staff_id: str) -> None:
         self.sessions.pending = {k: v for k, v in self.sessions.pending.items()
                                  if v.staff_id != staff_id}
+
+    def purge_expired_sessions(self, now: datetime) -> None:
+        self.sessions.pending = {k: v for k, v in self.sessions.pending.items()
+                                 if v.expires_at > now}
 
 
 class FakeAuditRepository:
