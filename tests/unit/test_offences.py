@@ -1,0 +1,111 @@
+"""Legal knowledge base: articles, penalties, aggravations and the data's review fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from rempart.domain import offences
+from rempart.domain.offences import OFFENCES, Penalty, load_legal_base, parse_legal_base
+
+REQUIRED = {"222-33-2-2", "222-33-2-3", "226-2-1", "226-8-1", "223-1-1", "222-17", "222-18",
+            "226-4-1", "222-16", "227-23", "33-loi-1881", "32-loi-1881"}
+
+
+def test_it_covers_every_offence_of_the_issue():
+    assert set(OFFENCES) >= REQUIRED
+
+
+def test_it_cites_an_article_in_every_statement():
+    for offence in OFFENCES.values():
+        assert "article" in offence.article
+        assert "article" in offence.prescription.article
+        assert offence.elements_fr and offence.elements_en
+
+
+def test_it_carries_a_last_checked_date_and_a_disclaimer():
+    base = load_legal_base()
+    assert base.last_checked.isoformat() in offences.disclaimer("fr")
+    assert "pas un conseil juridique" in offences.disclaimer("fr")
+    assert "not legal advice" in offences.disclaimer("en")
+
+
+@pytest.mark.parametrize(("aggravations", "expected"), [
+    (set(), Penalty(12, 15000)),
+    ({"online"}, Penalty(24, 30000)),
+    ({"victim_under_15"}, Penalty(24, 30000)),
+    ({"online", "victim_under_15"}, Penalty(36, 45000)),
+    ({"online", "vulnerable_victim", "itt_over_8_days"}, Penalty(36, 45000)),
+    ({"death_threat"}, Penalty(12, 15000)),  # not an aggravation of harassment
+])
+def test_it_computes_the_harassment_maximum(aggravations, expected):
+    assert OFFENCES["222-33-2-2"].penalty(aggravations) == expected
+
+
+def test_it_states_the_raid_clause_for_several_authors():
+    harassment = OFFENCES["222-33-2-2"]
+    assert "plusieurs personnes" in (harassment.raid_clause("fr") or "")
+    assert "concert" in (harassment.raid_clause("en") or "")
+
+
+@pytest.mark.parametrize(("offence_id", "aggravations", "expected"), [
+    ("222-33-2-3", set(), Penalty(36, 45000)),
+    ("222-33-2-3", {"itt_over_8_days"}, Penalty(60, 75000)),
+    ("222-33-2-3", {"itt_over_8_days", "suicide_or_attempt"}, Penalty(120, 150000)),
+    ("226-2-1", {"online"}, Penalty(24, 60000)),
+    ("226-8-1", set(), Penalty(24, 60000)),
+    ("226-8-1", {"online"}, Penalty(36, 75000)),
+    ("223-1-1", set(), Penalty(36, 45000)),
+    ("223-1-1", {"minor_victim"}, Penalty(60, 75000)),
+    ("222-17", set(), Penalty(6, 7500)),
+    ("222-17", {"death_threat"}, Penalty(36, 45000)),
+    ("222-18", {"death_threat"}, Penalty(60, 75000)),
+    ("226-4-1", set(), Penalty(12, 15000)),
+    ("222-16", {"partner"}, Penalty(24, 30000)),
+    ("227-23", {"public_network"}, Penalty(84, 100000)),
+    ("33-loi-1881", set(), Penalty(0, 12000)),
+    ("33-loi-1881", {"discriminatory"}, Penalty(12, 45000)),
+])
+def test_it_computes_each_offence_maximum(offence_id, aggravations, expected):
+    assert OFFENCES[offence_id].penalty(aggravations) == expected
+
+
+def test_it_uses_a_three_month_prescription_for_the_1881_law():
+    for offence_id in ("33-loi-1881", "32-loi-1881"):
+        rule = OFFENCES[offence_id].prescription
+        assert (rule.years, rule.months) == (0, 3) and "article 65" in rule.article
+        assert rule.discriminatory_years == 1
+
+
+def test_it_uses_six_years_from_the_last_act_for_harassment():
+    rule = OFFENCES["222-33-2-2"].prescription
+    assert (rule.years, rule.start) == (6, "last_act")
+
+
+def test_it_describes_penalties_in_french_and_english():
+    assert Penalty(36, 45000).describe("fr") == "3 ans / 45\u202f000 €"
+    assert Penalty(12, 15000).describe("en") == "1 year / 15\u202f000 €"
+    assert Penalty(6, 7500).describe("fr") == "6 mois / 7\u202f500 €"
+    assert Penalty(0, 12000).describe("en") == "a fine of 12\u202f000 €"
+
+
+def test_it_says_where_it_is_unsure():
+    assert OFFENCES["223-1-1"].uncertain("fr")
+    assert OFFENCES["227-23"].uncertain("en")
+
+
+def test_it_rejects_unknown_aggravations_in_the_data():
+    raw = {"last_checked": "2026-11-28", "disclaimer_fr": "x", "disclaimer_en": "x",
+           "aggravations": {}, "offences": [{
+               "id": "x", "article": "article x", "title_fr": "x", "title_en": "x",
+               "elements_fr": "x", "elements_en": "x",
+               "base": {"prison_months": 1, "fine_eur": 1}, "aggravations": ["online"],
+               "prescription": {"years": 6, "from": "last_act", "article": "article 8"}}]}
+    with pytest.raises(ValueError, match="unknown aggravations"):
+        parse_legal_base(raw)
+
+
+def test_it_lets_the_classifier_keep_only_known_offences():
+    from rempart.detect.classifier.labels import offences_for
+
+    assert offences_for({"doxxing"}) == ["223-1-1"]
+    assert set(offences_for({"insult"})) <= set(OFFENCES)

@@ -1,0 +1,179 @@
+"""Qualification: offences suggested from facts, penalty derivations, deadlines and reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rempart.domain.offences import Penalty
+from rempart.domain.qualification import (
+    Facts,
+    add_months,
+    aggravations_of,
+    deadlines,
+    reminders,
+    suggest,
+)
+
+
+def ids(facts: Facts) -> list[str]:
+    return [s.offence.id for s in suggest(facts)]
+
+
+def by_id(facts: Facts, offence_id: str):
+    return next(s for s in suggest(facts) if s.offence.id == offence_id)
+
+
+def test_it_reaches_the_seeds_three_years_and_45000_euros():
+    facts = Facts(kinds=frozenset({"insults"}), victim_age=14, repeated=True, online=True)
+    harassment = by_id(facts, "222-33-2-2")
+    assert harassment.penalty == Penalty(36, 45000)
+    assert harassment.derivation("fr") == (
+        "base 1 an / 15\u202f000 € (article 222-33-2-2 du Code pénal); "
+        "+ victime de moins de 15 ans; + en ligne → 3 ans / 45\u202f000 €")
+    assert harassment.derivation("en").endswith("+ victim under 15; + online → 3 years / "
+                                                "45\u202f000 €")
+
+
+def test_it_gives_two_years_with_one_aggravation():
+    facts = Facts(repeated=True, online=True, victim_age=30)
+    assert by_id(facts, "222-33-2-2").penalty == Penalty(24, 30000)
+
+
+def test_it_gives_the_base_penalty_offline_for_an_adult():
+    facts = Facts(repeated=True, online=False, victim_age=30)
+    assert by_id(facts, "222-33-2-2").penalty == Penalty(12, 15000)
+    assert "→ 1 an" in by_id(facts, "222-33-2-2").derivation("fr")
+
+
+def test_it_applies_the_raid_clause_for_several_authors_without_repetition():
+    facts = Facts(kinds=frozenset({"insults"}), authors=12, repeated=False, public=True)
+    assert "222-33-2-2" in ids(facts)
+    assert "raid" in by_id(facts, "222-33-2-2").why("fr")
+
+
+def test_it_treats_group_harassment_as_several_authors():
+    assert "222-33-2-2" in ids(Facts(kinds=frozenset({"group_harassment"})))
+
+
+def test_it_suggests_school_harassment_instead_when_authors_are_at_school():
+    facts = Facts(repeated=True, school=True, victim_age=13)
+    assert "222-33-2-3" in ids(facts) and "222-33-2-2" not in ids(facts)
+
+
+def test_it_suggests_public_insult_for_public_insults():
+    assert ids(Facts(kinds=frozenset({"insults"}), public=True)) == ["33-loi-1881"]
+
+
+def test_it_suggests_private_insult_for_a_single_private_insult():
+    assert ids(Facts(kinds=frozenset({"insults"}), public=False)) == ["R621-2"]
+
+
+def test_it_suggests_malicious_messages_for_repeated_private_messages():
+    assert "222-16" in ids(Facts(repeated=True, public=False))
+
+
+def test_it_suggests_defamation_for_public_false_allegations():
+    assert "32-loi-1881" in ids(Facts(false_allegations=True, public=True))
+
+
+@pytest.mark.parametrize(("facts", "expected"), [
+    (Facts(kinds=frozenset({"threats"})), ("222-17", Penalty(6, 7500))),
+    (Facts(kinds=frozenset({"threats"}), death_threat=True), ("222-17", Penalty(36, 45000))),
+    (Facts(labels=frozenset({"threat"}), threat_with_demand=True, death_threat=True),
+     ("222-18", Penalty(60, 75000))),
+])
+def test_it_qualifies_threats(facts, expected):
+    suggestion = suggest(facts)[0]
+    assert (suggestion.offence.id, suggestion.penalty) == expected
+
+
+def test_it_adds_images_of_minors_for_a_minor_victim_of_intimate_images():
+    facts = Facts(kinds=frozenset({"intimate_images"}), victim_minor=True, public=True)
+    assert ids(facts) == ["227-23", "226-2-1"]
+    assert by_id(facts, "227-23").penalty == Penalty(84, 100000)
+
+
+def test_it_qualifies_a_sexual_deepfake_online():
+    facts = Facts(kinds=frozenset({"intimate_images"}), deepfake=True, victim_age=25)
+    assert ids(facts) == ["226-8-1"]
+    assert suggest(facts)[0].penalty == Penalty(36, 75000)
+
+
+def test_it_qualifies_doxxing_and_identity_theft():
+    facts = Facts(kinds=frozenset({"personal_info_exposure", "identity_theft"}), victim_age=16)
+    assert ids(facts) == ["223-1-1", "226-4-1"]
+    assert by_id(facts, "223-1-1").penalty == Penalty(60, 75000)
+
+
+def test_it_uses_classifier_labels():
+    facts = Facts(labels=frozenset({"doxxing", "identity_hate"}), public=True)
+    assert set(ids(facts)) == {"223-1-1", "33-loi-1881"}
+    assert by_id(facts, "33-loi-1881").penalty == Penalty(12, 45000)
+
+
+def test_it_suggests_nothing_without_facts():
+    assert suggest(Facts(online=False)) == []
+
+
+def test_it_derives_aggravations_from_age():
+    assert {"victim_under_15", "minor_victim"} <= aggravations_of(Facts(victim_age=14))
+    assert "victim_under_15" not in aggravations_of(Facts(victim_age=15))
+    assert "minor_victim" not in aggravations_of(Facts(victim_age=18))
+    assert "minor_victim" in aggravations_of(Facts(victim_minor=True))
+
+
+def test_it_counts_three_months_from_the_first_public_insult():
+    facts = Facts(kinds=frozenset({"insults"}), public=True,
+                  first_fact=date(2026, 9, 1), last_fact=date(2026, 10, 15))
+    (deadline,) = deadlines(facts)
+    assert (deadline.expires, deadline.latest_expires) == (date(2026, 12, 1), date(2027, 1, 15))
+    assert "article 65" in deadline.article and deadline.period_fr == "3 mois"
+
+
+def test_it_counts_one_year_for_discriminatory_insults():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, discriminatory=True,
+                  first_fact=date(2026, 9, 1))
+    (deadline,) = deadlines(facts)
+    assert deadline.expires == date(2027, 9, 1) and "65-3" in deadline.article
+
+
+def test_it_counts_six_years_from_the_last_act_of_harassment():
+    facts = Facts(repeated=True, online=False, first_fact=date(2024, 1, 10),
+                  last_fact=date(2026, 2, 28))
+    (deadline,) = deadlines(facts)
+    assert deadline.expires == date(2032, 2, 28) and deadline.start == date(2026, 2, 28)
+
+
+def test_it_has_no_deadline_without_dates():
+    assert deadlines(Facts(repeated=True)) == []
+
+
+def test_it_orders_reminders_soonest_first_and_marks_urgency():
+    facts = Facts(kinds=frozenset({"insults"}), repeated=True, authors=3, public=True,
+                  first_fact=date(2026, 9, 1), last_fact=date(2026, 11, 1))
+    first, second = reminders(facts, today=date(2026, 11, 17))
+    assert first.offence_id == "33-loi-1881" and first.deadline == date(2026, 12, 1)
+    assert first.days_left == 14 and first.urgent and not first.expired and first.due_today
+    assert first.remind_on == (date(2026, 11, 1), date(2026, 11, 17), date(2026, 11, 28))
+    assert "2026-12-01" in first.message("fr") and "act before" in first.message("en")
+    assert second.offence_id == "222-33-2-2" and not second.urgent
+    assert second.remind_on == (date(2032, 5, 5), date(2032, 10, 2))
+
+
+def test_it_marks_expired_deadlines():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, first_fact=date(2026, 1, 1))
+    (reminder,) = reminders(facts, today=date(2026, 6, 1))
+    assert reminder.expired and not reminder.urgent and "atteinte" in reminder.message("fr")
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),
+    (date(2027, 11, 30), 3, date(2028, 2, 29)),
+    (date(2026, 11, 30), 3, date(2027, 2, 28)),
+    (date(2026, 3, 15), 72, date(2032, 3, 15)),
+    (date(2024, 2, 29), 72, date(2030, 2, 28)),
+])
+def test_it_adds_months_clamped_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
