@@ -88,3 +88,11 @@ def test_it_adds_security_headers_and_no_store_on_private_pages():
 def test_cookie_header_without_secure_in_development():
     header = cookie_header("a", "b", secure=False, max_age=10)
     assert header == "a=b; Path=/; HttpOnly; SameSite=Strict; Max-Age=10"
+
+
+def test_it_sends_hsts_only_when_deployed_behind_https():
+    app = _app()
+    assert "strict-transport-security" not in TestClient(app).get("/page").headers
+    secure = FastAPI()
+    secure.add_middleware(SecurityMiddleware, max_body_bytes=10, https_only=True)
+    assert TestClient(secure).get("/nothing").headers["strict-transport-security"]

@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_language(app, settings)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.secure_cookies)
     app.add_middleware(SecurityMiddleware,
-                       max_body_bytes=settings.max_report_bytes + FORM_OVERHEAD_BYTES)
+                       max_body_bytes=settings.max_report_bytes + FORM_OVERHEAD_BYTES,
+                       https_only=settings.secure_cookies)
     _add_error_pages(app)
 
     from rempart.web.pages.public import router as public_router

@@ -68,9 +68,12 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
 class SecurityMiddleware:
     """Adds the security headers and enforces the request body limit (pure ASGI: streams)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, https_only: bool = False) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Behind HTTPS (secure cookies), browsers must never fall back to plain HTTP.
+        self.https_headers = [(b"strict-transport-security", b"max-age=31536000")] \
+            if https_only else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +84,7 @@ class SecurityMiddleware:
         if declared is not None and declared > self.max_body_bytes:
             await _too_large(send, path)
             return
-        extra = security_headers(path)
+        extra = security_headers(path) + self.https_headers
         started = False
 
         async def send_with_headers(message: Message) -> None:
