@@ -23,3 +23,5 @@ def register(app: typer.Typer) -> None:
     from rempart.media import cli_hash; cli_hash.register(app)  # noqa: E702, I001
     from rempart import cli_core; cli_core.register(app)  # noqa: E702, I001
     from rempart.evidence import cli_keys; cli_keys.register(app)  # noqa: E702, I001
+    from rempart import cli_helplines; cli_helplines.register(app)  # noqa: E702, I001
+    from rempart.documents import cli as documents_cli; documents_cli.register(app)  # noqa: E702, I001
