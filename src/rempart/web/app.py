@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -28,7 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Rempart", version="0.1.0", openapi_url="/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.settings = settings
-    i18n.compile_catalogs()
+    with suppress(OSError):  # a read-only install ships its compiled catalogs
+        i18n.compile_catalogs()
+    # Generated on first start (mode 0600), or read from REMPART_SESSION_KEY_FILE: fail early.
+    settings.secret_bytes("session_key")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_language(app, settings)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.secure_cookies)
