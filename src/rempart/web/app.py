@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from rempart.web.pages.public import router as public_router
     app.include_router(public_router)
+    from rempart.web.pages.guidance import router as guidance_router; app.include_router(guidance_router)  # noqa: E501, E702, I001
     from rempart.web.pages.portal import router as portal_router
     app.include_router(portal_router)
     from rempart.web.pages.staff import router as staff_router
