@@ -19,6 +19,8 @@ from pathlib import Path
 
 import vpdq
 
+from rempart.evidence.interface import EvidenceStore
+
 SECONDS_PER_HASH = 1.0
 CHUNK = 1024 * 1024
 
@@ -85,3 +87,8 @@ def hash_video_chunks(chunks: Iterable[bytes]) -> VideoHashes:
     """Hash a video given as decrypted chunks (the evidence vault's ``open()``)."""
     with private_copy(chunks) as path:
         return hash_video(path)
+
+
+def hash_evidence_video(store: EvidenceStore, case_id: str, item_id: str) -> VideoHashes:
+    """Hash a video held in the evidence store (decrypted only into the private temp file)."""
+    return hash_video_chunks(store.open(case_id, item_id))
