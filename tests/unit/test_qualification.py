@@ -177,3 +177,23 @@ def test_it_marks_expired_deadlines():
 ])
 def test_it_adds_months_clamped_to_the_month_end(day, months, expected):
     assert add_months(day, months) == expected
+
+
+def test_it_reads_facts_from_a_filed_report():
+    from rempart.domain.cases import CaseKind, ReportFields
+    from rempart.domain.qualification import facts_from_report
+
+    fields = ReportFields(description="x", kinds=(CaseKind.INSULTS, CaseKind.GROUP_HARASSMENT),
+                          incident_dates="depuis le 03/09/2026, encore le 2026-10-15",
+                          author_handles=("@a", "@b", "@a"), victim_is_minor=True)
+    facts = facts_from_report(fields, public=True)
+    assert facts.kinds == {"insults", "group_harassment"} and facts.minor and facts.authors == 2
+    assert (facts.first_fact, facts.last_fact) == (date(2026, 9, 3), date(2026, 10, 15))
+    assert reminders(facts, date(2026, 11, 1))[0].deadline == date(2026, 12, 3)
+
+
+def test_it_skips_impossible_dates_and_finds_none_in_plain_text():
+    from rempart.domain.qualification import dates_in
+
+    assert dates_in("le 31/02/2026 puis le 1.3.2026") == [date(2026, 3, 1)]
+    assert dates_in("depuis la rentrée") == []

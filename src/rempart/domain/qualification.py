@@ -13,9 +13,11 @@ Everything here is information, not legal advice: show ``offences.disclaimer(lan
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from rempart.domain.cases import ReportFields
 from rempart.domain.offences import LegalBase, Offence, Penalty, load_legal_base
 
 HARASSMENT = "222-33-2-2"
@@ -207,6 +209,38 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last_day = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last_day))
+
+
+def facts_from_report(fields: ReportFields, labels: frozenset[str] = frozenset(),
+                      public: bool | None = None) -> Facts:
+    """Facts from a report as filed (CORE's ``ReportFields``): kinds, minor flag, authors, dates.
+
+    Dates are read from the free-text ``incident_dates`` (see ``dates_in``); the number of
+    authors is the number of handles given (unknown when none).
+    """
+    found = dates_in(fields.incident_dates or "")
+    handles = len(set(fields.author_handles))
+    return Facts(kinds=frozenset(str(kind) for kind in fields.kinds),
+                 victim_minor=fields.victim_is_minor, authors=handles or None, public=public,
+                 first_fact=min(found) if found else None,
+                 last_fact=max(found) if found else None, labels=labels)
+
+
+_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_in(text: str) -> list[date]:
+    """Calendar dates written as 31/12/2026, 31.12.2026 or 2026-12-31; impossible ones skipped."""
+    found = []
+    candidates = [(int(y), int(m), int(d)) for y, m, d in _ISO.findall(text)]
+    candidates += [(int(y), int(m), int(d)) for d, m, y in _DMY.findall(_ISO.sub(" ", text))]
+    for year, month, day in candidates:
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    return sorted(found)
 
 
 def _candidates(facts: Facts) -> dict[str, tuple[str, str]]:
