@@ -50,3 +50,15 @@ def test_it_reports_a_bad_file_and_exits_2_after_the_others(tmp_path: Path) -> N
     assert [json.loads(line)["file"] for line in result.stdout.splitlines()] == [str(good)]
     assert len(result.stderr.strip().splitlines()) == 2
     assert result.stderr.startswith("error: ")
+
+
+def test_it_hashes_in_fast_mode_within_a_few_bits(tmp_path: Path) -> None:
+    image = tmp_path / "big.jpg"
+    rng = np.random.default_rng(5)
+    smooth = Image.fromarray(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8)).resize(
+        (1600, 1200), Image.Resampling.BICUBIC)
+    smooth.save(image, "JPEG", quality=90)
+    exact = json.loads(runner.invoke(app, ["hash", str(image), "--exact"]).stdout)
+    fast = json.loads(runner.invoke(app, ["hash", str(image), "--fast"]).stdout)
+    assert (int(exact["pdq"], 16) ^ int(fast["pdq"], 16)).bit_count() <= 16
+    assert exact["sha256"] == fast["sha256"]

@@ -62,3 +62,11 @@ def test_it_takes_the_first_frame_of_an_animated_gif() -> None:
     frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
     r, g, b = decode_rgb(buf.getvalue()).getpixel((8, 8))  # type: ignore[misc]
     assert r > 200 and b < 50
+
+
+def test_it_refuses_a_100_megapixel_bomb_with_the_default_limits() -> None:
+    buf = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buf, "PNG")  # about 12 kB on disk
+    assert len(buf.getvalue()) < 100_000
+    with pytest.raises(UnsafeImage, match="too large"):
+        decode_rgb(buf.getvalue())

@@ -10,7 +10,6 @@ a Pillow internal exception.
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +22,10 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF")
 _ORIENTATION = 0x0112  # EXIF tag
 
 _heif_registered = False
+# Pillow's own guard stays on as a backstop (it raises at twice this); the checks below, made on
+# the header before any pixel is decoded, refuse at the limit itself, without touching
+# process-wide warning filters (the web server decodes in threads).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 class UnsafeImage(ValueError):
@@ -60,13 +63,9 @@ def open_image(source: Path | str | bytes | BinaryIO,
     _register_heif()
     if isinstance(source, bytes):
         source = io.BytesIO(source)
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels  # Pillow errors at 2× this; we check 1× below
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(source, formats=ALLOWED_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
+        img = Image.open(source, formats=ALLOWED_FORMATS)  # reads the header only
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise UnsafeImage(_reason(exc)) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise UnsafeImage(f"unreadable image: {exc}") from None
