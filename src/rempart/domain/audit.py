@@ -25,6 +25,7 @@ class AuditAction(StrEnum):
     CASE_WITHDRAWN = "case.withdrawn"
     EVIDENCE_ADDED = "evidence.added"
     EVIDENCE_VIEWED = "evidence.viewed"
+    EVIDENCE_EXPORTED = "evidence.exported"  # verifiable bundle downloaded (portal, back-office)
     MESSAGE_POSTED = "message.posted"
     NOTE_ADDED = "note.added"
     STATUS_CHANGED = "status.changed"

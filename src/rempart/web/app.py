@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classify_router)
     from rempart.web.pages.stop_images import router as stop_images_router
     app.include_router(stop_images_router)
+    from rempart.web.pages.case_documents import router as documents_router; app.include_router(documents_router)  # noqa: E501, E702, I001
     from rempart.web import api as cases_api
     app.include_router(cases_api.router); cases_api.install_error_handlers(app)  # noqa: E702
 
