@@ -191,3 +191,15 @@ def test_the_vault_works_without_a_unit_of_work(services, tmp_path):
     vault.delete_case("case-x")
     with pytest.raises(EvidenceNotFound):
         vault.open("case-x", "item-x")
+
+
+def test_a_put_after_the_unit_of_work_ended_commits_on_its_own(services):
+    with services.uow():
+        pass
+    services.store.put("case-y", "item-y", io.BytesIO(b"late"))
+    with services.session_factory() as session:
+        assert session.get(VaultKeyRecord, "item-y") is not None
+    with services.uow():  # inside one, the key waits for the caller's commit
+        services.store.put("case-y", "item-z", io.BytesIO(b"rolled back"))
+    with services.session_factory() as session:
+        assert session.get(VaultKeyRecord, "item-z") is None

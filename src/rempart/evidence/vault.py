@@ -16,7 +16,7 @@ first, then the blobs best-effort. Copies of the blobs in backups stay ciphertex
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -44,9 +44,11 @@ _joined_session: ContextVar[Session | None] = ContextVar("rempart_vault_session"
 class VaultUnitOfWork(SqlAlchemyUnitOfWork):
     """A SQL unit of work that vault writes join: data keys commit with the evidence rows."""
 
+    _vault_tokens: list[Token[Session | None]]
+
     def __enter__(self) -> Self:
         super().__enter__()
-        self._vault_token = _joined_session.set(self.session)
+        self.__dict__.setdefault("_vault_tokens", []).append(_joined_session.set(self.session))
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -54,7 +56,7 @@ class VaultUnitOfWork(SqlAlchemyUnitOfWork):
         try:
             super().__exit__(exc_type, exc, tb)
         finally:
-            _joined_session.reset(self._vault_token)
+            _joined_session.reset(self._vault_tokens.pop())
 
 
 def _blob_name(case_id: str, item_id: str) -> str:
