@@ -72,3 +72,23 @@ def test_an_external_key_file_is_used_and_read_only(tmp_path, monkeypatch):
     key_file.write_text("short")
     with pytest.raises(KeyManagerError):
         ExternalFileKeyManager(key_file)
+
+
+def test_rotate_with_an_external_key_exits_2_with_one_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from rempart.cli import app
+    from rempart.config import get_settings
+
+    key_file = tmp_path / "master.key"
+    key_file.write_text(os.urandom(32).hex())
+    monkeypatch.setenv("REMPART_MASTER_KEY_FILE", str(key_file))
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["keys", "rotate"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "managed outside Rempart" in result.output
+    assert key_file.read_text() and not (tmp_path / "data" / "secrets").exists()
