@@ -32,6 +32,9 @@
     sendButton.disabled = false;
   }
 
+  // The full 64 digits overflow a phone's width; the start is enough to tell files apart.
+  function shortHash(hex) { return "PDQ " + hex.slice(0, 16) + "…"; }
+
   function report(file, text, attributes) {
     var item = document.createElement("li");
     item.textContent = file.name + " — " + text;
@@ -46,7 +49,7 @@
       try { result = hashDrawable(bitmap, bitmap.width, bitmap.height); } finally { bitmap.close(); }
       var usable = result.quality >= MIN_QUALITY;
       if (usable) addField("pdq|" + result.hash + "|" + result.quality);
-      report(file, usable ? result.hash : statusLine.dataset.unusable,
+      report(file, usable ? shortHash(result.hash) : statusLine.dataset.unusable,
              { "data-pdq": result.hash, "data-quality": String(result.quality) });
     });
   }
@@ -92,10 +95,10 @@
       addField("video_md5|" + md5);
       return videoFrames(file).then(function (frames) {
         if (frames.length) addField("vpdq|" + frames.join(","));
-        report(file, "MD5 " + md5 + ", " + frames.length + " × PDQ",
+        report(file, "MD5 " + md5.slice(0, 16) + "…, " + frames.length + " × PDQ",
                { "data-md5": md5, "data-frames": String(frames.length) });
       }, function () {
-        report(file, "MD5 " + md5, { "data-md5": md5, "data-frames": "0" });
+        report(file, "MD5 " + md5.slice(0, 16) + "…", { "data-md5": md5, "data-frames": "0" });
       });
     });
   }
