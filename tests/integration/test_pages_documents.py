@@ -133,6 +133,15 @@ def test_the_reporter_downloads_each_document(client):
     assert URL in pharos.text
 
 
+def test_the_page_is_in_french_with_english_on_request_and_shows_the_disclaimer(client):
+    file_report(client)
+    french = client.get("/dossier/documents").text
+    assert "Télécharger le rapport de preuves (PDF)" in french
+    assert 'id="disclaimer"' in french and "Délais" in french
+    english = client.get("/dossier/documents?lang=en").text
+    assert "Download the evidence report (PDF)" in english and 'lang="en"' in english
+
+
 def test_the_identity_typed_for_the_letter_is_not_stored(client, tmp_path):
     code, _, _ = file_report(client)
     _post(client, "/dossier/documents", "/dossier/documents/complaint",
@@ -151,6 +160,7 @@ def test_a_notice_without_notifier_is_refused_and_nothing_is_recorded(client):
                      platform="Discord", explanation="Insultes répétées")
     assert response.status_code == 400
     assert "16(2)(c)" in response.text and 'id="notice-error"' in response.text
+    assert "La notification ne peut pas être envoyée" in response.text
     assert "Insultes répétées" in response.text  # the typed fields come back
     assert _stored_state(client, case_id) == before
     bad_url = _post(client, "/dossier/documents", "/dossier/documents/notice", platform="")
