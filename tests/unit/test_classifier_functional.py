@@ -32,15 +32,15 @@ def test_the_functional_set_is_not_in_the_training_data():
 
 
 def test_it_recognises_threats_phrased_unlike_the_training_data(metrics):
-    assert metrics["threat:threat"] >= 0.90
+    assert metrics["threat:threat"] >= 0.95
 
 
 def test_it_keeps_non_abusive_messages_neutral(metrics):
-    assert metrics["neutral_kept"] >= 0.70
+    assert metrics["neutral_kept"] >= 0.95
 
 
 def test_it_recognises_insults_despite_spelling_and_leetspeak(metrics):
-    assert metrics["robustness:insult"] >= 0.80
+    assert metrics["robustness:insult"] >= 0.94
 
 
 @pytest.mark.parametrize("label", ["sexual", "doxxing", "self_harm_incitement"])

@@ -31,3 +31,8 @@ def test_it_joins_spaced_out_letters():
 def test_it_survives_any_text():
     for text in ["", "\x00\x01", "👍" * 10000, "a" * 100000]:
         assert isinstance(normalize(text), str)
+
+
+def test_it_keeps_class_names_and_ordinals():
+    assert normalize("en 4e B, le 14e, 3eme, 2nde") == "en 4e b , le 14e , 3eme , 2nde"
+    assert normalize("j3 v4is t3 tu3r") == "je vais te tuer"

@@ -60,3 +60,33 @@ def test_it_maps_labels_to_code_penal_articles():
     assert offences_for({"threat"}) == ["222-17", "222-18"]
     assert "223-13" in offences_for({"self_harm_incitement"})
     assert offences_for({"neutral"}) == []
+
+
+@pytest.mark.parametrize("text", ["les arabes dehors", "retourne dans ton pays",
+                                  "t'es qu'un autiste", "sale juif", "espèce de tarlouze"])
+def test_it_flags_slurs_and_hostility_against_a_group(text):
+    assert rules_only(text).identity_hate >= 0.8
+
+
+@pytest.mark.parametrize("text", ["je vais te tuer à fifa", "ça me tue ce prof",
+                                  "je suis mort de rire", "je vais te défoncer au ping-pong"])
+def test_it_recognises_games_and_idioms(text):
+    assert rules_only(text).banter
+
+
+def test_tu_vas_voir_is_a_threat_only_when_it_ends_the_warning():
+    assert rules_only("tu vas voir !").threat >= 0.9
+    assert rules_only("tu vas voir ce qui va t'arriver").threat >= 0.9
+    assert rules_only("tu vas voir ta mère ce week-end ?").threat == 0.0
+
+
+def test_the_rules_rarely_fire_on_non_aggressive_chat(shared_dir):
+    import json
+
+    path = shared_dir / "data" / "text" / "cyberagressionado_large_fr.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    neutral = [r["text"] for r in rows if r["hate"] == "NAG"]
+    fired = [t for t in neutral if max(rules_only(t).threat, rules_only(t).sexual,
+                                       rules_only(t).self_harm_incitement,
+                                       rules_only(t).identity_hate) >= 0.5]
+    assert len(fired) / len(neutral) < 0.02

@@ -21,7 +21,8 @@ from rempart.detect.classifier.traits import targeted_traits
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "classifier.joblib"
 FORMAT_VERSION = 1
-RULE_LABELS = ("insult", "threat", "sexual", "doxxing", "self_harm_incitement")
+RULE_LABELS = ("insult", "identity_hate", "threat", "sexual", "doxxing",
+               "self_harm_incitement")
 # A quoted or denounced insult is not an insult: the aggression scores are scaled down.
 REPORTED_SPEECH_FACTOR = 0.35
 # "je vais te tuer a fifa", "ca me tue": violent words in games and idioms are scaled down.
@@ -71,9 +72,10 @@ class Classifier:
         for label in RULE_LABELS:
             scores[label] = max(scores[label], getattr(rules, label))
         traits = targeted_traits(normalised)
-        if traits and scores["insult"] >= self.thresholds["insult"]:
-            # An insult that names a protected trait is identity hate ("sale arabe").
-            scores["identity_hate"] = max(scores["identity_hate"], scores["insult"])
+        for label in ("insult", "denigration"):
+            if traits and scores[label] >= self.thresholds[label]:
+                # An insult or a humiliation that names a trait is identity hate ("sale arabe").
+                scores["identity_hate"] = max(scores["identity_hate"], scores[label])
         if rules.banter:
             scores.update({label: scores[label] * BANTER_FACTOR for label in BANTER_LABELS})
         if rules.reported_speech:

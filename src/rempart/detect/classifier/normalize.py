@@ -45,7 +45,9 @@ CHAT_WORDS: dict[str, str] = {
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s", "€": "e", "!": "i"})
-_LEET_WORD = re.compile(r"\b(?=[\w@$€!]*[a-z])(?=[\w@$€!]*[013457@$€!])[\w@$€!]{3,}\b")
+# A word starting with a letter that mixes letters and leet digits ("c0nn4rd", "j3"); words
+# starting with a digit are numbers or ordinals ("14e", "3eme", "2nde") and stay as they are.
+_LEET_WORD = re.compile(r"\b(?=[a-z@$])(?=[\w@$€!]*[013457@$€!])[\w@$€!]{2,}\b")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[\w'](?:[\w'-]*[\w'])?|[^\w\s]")

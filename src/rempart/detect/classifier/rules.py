@@ -81,8 +81,10 @@ _THREAT = re.compile(
     r"voir ce qui|finir (?:a l'hopital|dans un|sous terre|six pieds)|pas rentrer|manger)|"
     r"\b(?:je|on) sai[st] ou (?:tu|t'|ta famille|tes parents) (?:habite|vi|dor|es|traine)|"
     r"\bfais gaffe (?:a toi|quand tu|en rentrant|a ta|a tes)|\bgare a (?:toi|ta|tes)\b|"
-    r"\ba la sortie\b.*\b(?:on|je)\b|\b(?:on|je) (?:t'|te) (?:attend|attends|guette)\b|"
-    r"\btu (?:vas|va) voir\b|\btes jours sont comptes|\bte reste (?:plus )?(?:peu|pas) de temps|"
+    r"\ba la sortie\b.*\b(?:on|je)\b|\b(?:on|je) (?:t'|te )(?:attend|attends|guette)\b|"
+    r"\battends[- ]toi a (?:recevoir|prendre|morfler|souffrir)|"
+    r"\btu (?:vas|va) voir(?:\s*[!.]|\s*$|\s+(?:ce qui|ce que|comment|la suite))|"
+    r"\btes jours sont comptes|\bte reste (?:plus )?(?:peu|pas) de temps|"
     r"\bprochaine fois (?:c'est|ce sera) (?:toi|ta)|\bsurveille tes arrieres|"
     r"\bi(?:'ll| will| am going to|m going to|'m going to|m gonna|'m gonna) (?:kill|hurt|find|"
     r"beat|stab|shoot|get) (?:you|u)|\byou(?:'re| are) dead\b|\bwatch your back\b|"
@@ -115,14 +117,29 @@ _INSULT = re.compile(
     r"enfoire|abruti|abrutie|debile|cretin|cretine|bouffon|bouffonne|boloss|bolosse|clown|"
     r"tocard|tocarde|sale merde|petite merde|grosse merde|merdeux|pouffiasse|petasse|garce|"
     r"trou du cul|face de rat|sac a merde|grosse vache|gros porc|cassos|baltringue|"
-    r"idiot|idiote|imbecile|teube|va te faire foutre|shut the fuck up|fuck you|"
+    r"idiot|idiote|imbecile|teube|ferme[- ]la|tu pues|va te faire foutre|shut the fuck up|fuck you|"
     r"stupid bitch|bitch|asshole|motherfucker|dumbass|loser|son of a bitch|moron)\b")
 # Games, sport and idioms where "tuer", "ecraser" or "mort" are not violence.
 _BANTER = re.compile(
     r"\b(?:fifa|fortnite|mario ?kart|minecraft|valo|valorant|call of|cod|brawl|roblox|"
     r"au match|le match|au foot|au basket|a la manette|en 1v1|en duel|a la console|"
+    r"au ping-pong|au tennis|au babyfoot|aux cartes|a ce jeu|en partie|au jeu|"
     r"ca me tue|ca m'a tue|mort de rire|morte de rire|je suis mort|je suis morte|"
     r"tu me tues|trop drole)\b")
+
+
+# Slurs that are identity hate by themselves, and hostile phrases aimed at a group.
+_IDENTITY_HATE = re.compile(
+    r"\b(?:bougnoules?|bicots?|negres?|negresses?|youpins?|youtres?|chinetoques?|niakoues?|"
+    r"bamboulas?|pedes?|pd|tarlouzes?|tapettes?|gouines?|tafioles?|fiottes?|travelos?|"
+    r"mongols?|mongoliens?|gogols?|trisos?|nigg\w*|faggots?|fags?|dykes?|retards?)\b|"
+    r"\bretourne (?:dans|a|au) ton (?:pays|bled)|"
+    r"\b(?:les )?(?:arabes|noirs|juifs|musulmans|migrants|immigres|etrangers|gays|homos|"
+    r"pedes|roms|chinois|renois|rebeus|femmes|filles|handicapes)\s+(?:dehors|a la porte|au four|"
+    r"c'est tous des|ca pue|ca sert a rien|ca sert qu'a|doivent (?:crever|mourir|partir))|"
+    r"\bsale (?:arabe|noir|noire|juif|juive|musulman|musulmane|immigre|etranger|gay|homo|"
+    r"lesbienne|trans|handicape|handicapee|autiste|black|chinois|chinoise|rebeu|renoi|gitan|rom)\b|"
+    r"\bt'es (?:qu'un|qu'une|un|une) (?:sale )?(?:autiste|handicape|handicapee|triso|mongol)\b")
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,7 @@ class RuleScores:
     self_harm_incitement: float
     sexual: float
     insult: float
+    identity_hate: float
     reported_speech: bool
     banter: bool
 
@@ -166,7 +184,7 @@ def doxxing_score(text: str, normalised: str, threat: float) -> float:
 
 
 def score_rules(text: str, normalised: str) -> RuleScores:
-    threat = 0.9 if _THREAT.search(normalised) else 0.0
+    threat = 0.95 if _THREAT.search(normalised) else 0.0
     self_harm = 0.95 if _SELF_HARM.search(normalised) else 0.0
     if _SEXTORTION.search(normalised):
         sexual = 0.95
@@ -180,6 +198,7 @@ def score_rules(text: str, normalised: str) -> RuleScores:
         self_harm_incitement=self_harm,
         sexual=sexual,
         insult=0.8 if _INSULT.search(normalised) else 0.0,
+        identity_hate=0.85 if _IDENTITY_HATE.search(normalised) else 0.0,
         reported_speech=bool(_REPORTED.search(normalised)),
         banter=bool(_BANTER.search(normalised)),
     )
