@@ -163,8 +163,10 @@ def test_a_notice_without_notifier_is_refused_and_nothing_is_recorded(client):
     assert "La notification ne peut pas être envoyée" in response.text
     assert "Insultes répétées" in response.text  # the typed fields come back
     assert _stored_state(client, case_id) == before
-    bad_url = _post(client, "/dossier/documents", "/dossier/documents/notice", platform="")
-    assert bad_url.status_code == 400
+    for platform in ("", "E-mail / SMS"):
+        refused = _post(client, "/dossier/documents", "/dossier/documents/notice",
+                        platform=platform, notifier_name="A", notifier_email="a@example.org")
+        assert refused.status_code == 400 and 'id="notice-error"' in refused.text
     assert _stored_state(client, case_id) == before
 
 

@@ -172,8 +172,8 @@ def _documents_page(target: Target, extra: dict[str, Any] | None = None,
     values = {"case": detail, "base_url": target.base_url, "is_staff": target.is_staff,
               "disclaimer": legal.disclaimer(lang),
               "reminders": legal.reminders(detail, datetime.now(UTC).date()),
-              "platforms": list(detail.platforms) + ([detail.other_platform]
-                                                     if detail.other_platform else []),
+              "platforms": [p for p in [*detail.platforms, detail.other_platform or ""]
+                            if document_forms.notifiable(p)],
               "form": {}, "error": "", "error_form": "", "pharos": ""}
     values.update(extra or {})
     return target.show(values, status_code)

@@ -7,18 +7,22 @@ notice leaves no audit or custody entry behind (the service records before it va
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import FormData
 
 from rempart.documents.casefile import CaseFile, Person
 from rempart.documents.complaint import ComplaintParties
 from rempart.documents.notice import draft_from_case
-from rempart.domain.notices import Notifier, validate
+from rempart.domain.notices import NoticeError, Notifier, validate
 from rempart.services import legal
 from rempart.services.cases import CaseDetail
 from rempart.web import i18n
 
 LANGUAGES = ("fr", "en")
 SHORT_FIELD = 200
+# The custody ledger names the platform a notice shares the evidence with in these characters.
+PLATFORM_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,60}$")
 LONG_FIELD = 5000
 
 
@@ -56,9 +60,17 @@ def notifier(form: FormData, trusted_flagger_allowed: bool) -> Notifier | None:
                     trusted_flagger_allowed and checked(form, "trusted_flagger"))
 
 
+def notifiable(platform: str) -> bool:
+    return bool(PLATFORM_NAME.match(platform))
+
+
 def check_notice(detail: CaseDetail, platform: str, who: Notifier | None, explanation: str,
                  lang: str) -> None:
     """Raise NoticeError as the service would, without touching the database."""
+    if not notifiable(platform):
+        raise NoticeError(i18n.gettext(
+            "the platform's name may hold only letters, digits and . _ : - (for example "
+            "Instagram or TikTok)"))
     extra = (detail.other_platform,) if detail.other_platform else ()
     case = CaseFile(code=detail.code, created_at=detail.created_at,
                     kinds=tuple(legal.kind_label(k, lang) for k in detail.kinds),
