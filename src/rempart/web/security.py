@@ -37,6 +37,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    # The on-device hashing page plays a locally chosen video from a blob: URL to read its
+    # frames (vPDQ); the file never leaves the browser.
+    "media-src 'self' blob:",
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
