@@ -26,7 +26,6 @@ from rempart.domain.audit import Actor, AuditAction
 from rempart.domain.custody import ActorRole
 from rempart.domain.notices import NoticeError
 from rempart.domain.staff import Permission
-from rempart.evidence import custody_log
 from rempart.evidence.export import CaseToExportNotFound, export_case_bundle
 from rempart.services import audit, cases, documents, legal
 from rempart.services import staff as staff_services
@@ -35,7 +34,7 @@ from rempart.services.errors import CaseNotFound
 from rempart.services.staff import StaffMember
 from rempart.web import i18n
 from rempart.web.i18n import gettext as _
-from rempart.web.pages import document_forms, sessions
+from rempart.web.pages import document_forms, receipts, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, error_page, render
 from rempart.web.pages.portal import _detail as reporter_detail
 from rempart.web.pages.portal import _open_form as reporter_open_form
@@ -51,23 +50,6 @@ FILE_PREFIXES = {DocumentKind.COMPLAINT: "plainte", DocumentKind.NOTICE: "notifi
 
 # Receipts ------------------------------------------------------------------------------------
 
-def sign_checkpoint(services: bootstrap.Services) -> None:
-    """After an upload batch: sign one checkpoint over its "received" entries, so that each
-    receipt's proof points at the checkpoint of its own upload."""
-    with services.uow() as uow:
-        assert uow.session is not None
-        custody_log.sign_pending(uow.session, services.settings)
-        uow.commit()
-
-
-def _proof_json(services: bootstrap.Services, leaf_index: int) -> str:
-    with services.uow() as uow:
-        assert uow.session is not None
-        proof = custody_log.receipt_proof(uow.session, services.settings, leaf_index)
-        uow.commit()  # receipt_proof may have signed the checkpoint covering this entry
-    return proof.to_json()
-
-
 @router.get("/dossier/recus/{leaf_index:int}/preuve")
 async def receipt_proof(request: Request, leaf_index: int) -> Response:
     detail = await reporter_detail(request)
@@ -75,7 +57,7 @@ async def receipt_proof(request: Request, leaf_index: int) -> Response:
         return _session_expired(request)
     if leaf_index not in {r.leaf_index for r in detail.evidence}:
         return error_page(request, 404, _("No file of your case has this receipt."))
-    body = await run_in_threadpool(_proof_json, runtime(request), leaf_index)
+    body = await run_in_threadpool(receipts.proof_json, runtime(request), leaf_index)
     return Response(body, media_type="application/json", headers=_attachment(
         f"proof-{leaf_index}.json"))
 
