@@ -103,3 +103,20 @@ def test_it_adds_hashes_visible_to_matching_and_refuses_readers(env):
     r = client.post("/api/v1/match", headers=auth(key),
                     json={"queries": [{"signal_type": "pdq", "hash": new}]})
     assert r.json()["results"][0]["matches"][0]["case_reference"] == "NC-NEW"
+
+
+def test_every_use_of_a_key_is_audited_without_the_hashes(env):
+    from rempart.store.tables import AuditRecord
+
+    client, sessions, key, _ = env
+    client.post("/api/v1/match", headers=auth(key),
+                json={"queries": [{"signal_type": "pdq", "hash": NEAR}]})
+    client.post("/api/v1/banks/ncii-adults/hashes", headers=auth(key),
+                json={"hashes": [{"signal_type": "pdq", "hash": NEAR[::-1]}]})
+    with sessions() as s:
+        events = {e.action: e for e in s.scalars(select(AuditRecord))}
+    queried, added = events["match.queried"], events["bank.hashes_added"]
+    assert queried.actor == "partner" and queried.detail["queries"] == 1
+    assert queried.detail["matches"] == 1
+    assert added.detail["hashes"] == 1 and added.detail["bank"] == "ncii-adults"
+    assert NEAR not in repr(queried.detail) + repr(added.detail)

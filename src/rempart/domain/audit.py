@@ -13,6 +13,7 @@ class Actor(StrEnum):
     REPORTER = "reporter"
     STAFF = "staff"
     OPERATOR = "operator"  # the command line
+    PARTNER = "partner"  # a platform calling the matching API with its key
     SYSTEM = "system"
 
 
@@ -37,6 +38,9 @@ class AuditAction(StrEnum):
     STAFF_LOGOUT = "staff.logout"
     AUDIT_READ = "audit.read"
     DOCUMENT_GENERATED = "document.generated"  # complaint, notice, PHAROS fields, report
+    MATCH_QUERIED = "match.queried"
+    MATCH_FEEDBACK = "match.feedback"
+    BANK_HASHES_ADDED = "bank.hashes_added"
 
 
 AuditDetail = dict[str, str | int | bool | None]

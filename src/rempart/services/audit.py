@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from rempart.domain.audit import Actor, AuditAction, AuditDetail, safe_detail
 from rempart.store.tables import AuditRecord
 from rempart.store.uow import UnitOfWork
@@ -25,9 +27,20 @@ class AuditEntry:
 def record(uow: UnitOfWork, actor: Actor, action: AuditAction, *, case_id: str | None = None,
            staff_id: str | None = None, detail: AuditDetail | None = None) -> None:
     """Add an audit event to the unit of work (committed with the action it describes)."""
-    uow.audit.add(AuditRecord(at=datetime.now(UTC), actor=actor.value, staff_id=staff_id,
-                              action=action.value, case_id=case_id,
-                              detail=safe_detail(detail or {})))
+    uow.audit.add(_event(actor, action, case_id, staff_id, detail))
+
+
+def record_in_session(session: Session, actor: Actor, action: AuditAction, *,
+                      case_id: str | None = None, staff_id: str | None = None,
+                      detail: AuditDetail | None = None) -> None:
+    """The same, for adapters that work with a plain SQLAlchemy session (matching API)."""
+    session.add(_event(actor, action, case_id, staff_id, detail))
+
+
+def _event(actor: Actor, action: AuditAction, case_id: str | None, staff_id: str | None,
+           detail: AuditDetail | None) -> AuditRecord:
+    return AuditRecord(at=datetime.now(UTC), actor=actor.value, staff_id=staff_id,
+                       action=action.value, case_id=case_id, detail=safe_detail(detail or {}))
 
 
 def entries(uow: UnitOfWork, limit: int, case_id: str | None = None) -> list[AuditEntry]:

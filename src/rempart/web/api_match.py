@@ -25,6 +25,8 @@ from rempart.detect import banks, matching, partners
 from rempart.detect.bank_index import BankIndex
 from rempart.detect.banks import BankError, HashInput
 from rempart.detect.partners import Caller, RateLimiter
+from rempart.domain.audit import Actor, AuditAction
+from rempart.services import audit
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_QUERIES = 1000
@@ -116,6 +118,12 @@ async def _authorised_body(request: Request, model: type[BaseModel]) -> tuple[Ca
         raise Refused(error(400, f"invalid request: {where} {first['msg']}".strip())) from None
 
 
+def _audit(session: Session, caller: Caller, action: AuditAction, **detail: str | int) -> None:
+    """Every use of a partner key is in the audit log: who, what, how many (never the hashes)."""
+    audit.record_in_session(session, Actor.PARTNER, action, detail={
+        "partner_id": caller.partner_id, "key_id": caller.key_id, **detail})
+
+
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {
         "application/json": {"schema": model.model_json_schema()}}}}
@@ -125,7 +133,7 @@ def _schema(model: type[BaseModel]) -> dict[str, Any]:
 async def match(request: Request) -> JSONResponse:
     """Match hashes: per query, the bank, distance, case reference, signal type, content id."""
     try:
-        _, req = await _authorised_body(request, MatchRequest)
+        caller, req = await _authorised_body(request, MatchRequest)
     except Refused as refused:
         return refused.response
     svc = services(request)
@@ -133,7 +141,11 @@ async def match(request: Request) -> JSONResponse:
 
     def run() -> list[matching.QueryResult]:
         with svc.sessions() as session:
-            return matching.match(session, svc.index, queries, req.banks)
+            found = matching.match(session, svc.index, queries, req.banks)
+        with svc.sessions.begin() as session:
+            _audit(session, caller, AuditAction.MATCH_QUERIED, queries=len(queries),
+                   matches=sum(len(r.matches) for r in found))
+        return found
 
     try:
         results = await run_in_threadpool(run)
@@ -154,6 +166,8 @@ async def feedback(request: Request) -> JSONResponse:
     try:
         with services(request).sessions.begin() as session:
             partners.record_feedback(session, caller, req.entry_id, req.verdict, req.content_id)
+            _audit(session, caller, AuditAction.MATCH_FEEDBACK, entry_id=req.entry_id,
+                   verdict=req.verdict[:40])
     except BankError as exc:
         return error(400, str(exc))
     return JSONResponse({"recorded": True}, status_code=201)
@@ -173,6 +187,8 @@ async def add_hashes(name: str, request: Request) -> JSONResponse:
     try:
         with services(request).sessions.begin() as session:
             ids = banks.add_hashes(session, name, items, provenance=f"api:{caller.partner_name}")
+            _audit(session, caller, AuditAction.BANK_HASHES_ADDED, bank=name[:100],
+                   hashes=len(ids))
     except BankError as exc:
         return error(400, str(exc))
     return JSONResponse({"added": len(ids), "entry_ids": ids}, status_code=201)
