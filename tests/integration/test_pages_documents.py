@@ -59,6 +59,18 @@ def _stored_state(client, case_id) -> tuple[int, int]:
         services.dispose()
 
 
+def _signed_up_to_the_end(client) -> bool:
+    """The latest signed checkpoint covers every custody entry (none waits for the job)."""
+    services = _services(client)
+    try:
+        with services.uow() as uow:
+            ledger = instance_ledger(uow.session, services.settings)
+            head = ledger.latest_checkpoint()
+            return head is not None and head.size == ledger.size()
+    finally:
+        services.dispose()
+
+
 def _pdf_text(data: bytes) -> str:
     assert data.startswith(b"%PDF-")
     return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
@@ -71,6 +83,7 @@ def _post(client, page, action, **fields):
 
 def test_it_shows_each_receipt_with_its_leaf_and_a_proof_that_verifies(client):
     code, _, done = file_report(client)
+    assert _signed_up_to_the_end(client)
     leaf = _case(client, code).evidence[0].leaf_index
     assert leaf is not None
     assert f"/dossier/recus/{leaf}/preuve" in done
@@ -90,6 +103,7 @@ def test_added_evidence_gets_a_receipt_and_proof_on_the_case_page(client):
     added = client.post("/dossier/preuves", data={"csrf_token": csrf(client, "/dossier")},
                         files=[("evidence", ("deux.png", png_bytes("blue"), "image/png"))])
     assert added.status_code == 303
+    assert _signed_up_to_the_end(client)
     leaves = [r.leaf_index for r in _case(client, code).evidence]
     page = client.get("/dossier").text
     for leaf in leaves:
