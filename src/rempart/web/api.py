@@ -26,7 +26,7 @@ from starlette.types import Message
 
 from rempart import bootstrap
 from rempart.domain.cases import CaseKind, CaseStatus, MessageAuthor, ReporterRole
-from rempart.services import cases, errors
+from rempart.services import cases, classification, errors
 from rempart.services.uploads import Upload
 
 T = TypeVar("T")
@@ -210,6 +210,7 @@ async def create_report(
     app = _services(request)
     submitted: cases.SubmittedReport = await _call(
         cases.submit_report, app.uow(), app.store, report, _uploads(files or []), app.limits)
+    await run_in_threadpool(classification.request_classification, app, submitted.case_id)
     return ReportCreated(code=submitted.code, passphrase=submitted.passphrase,
                          evidence=_evidence(submitted.receipts))
 
@@ -267,6 +268,7 @@ async def messages(request: Request, case_id: CaseId) -> list[MessageOut]:
              responses=_ERRORS)
 async def post_message(request: Request, case_id: CaseId, body: MessageIn) -> list[MessageOut]:
     await _call(cases.post_reporter_message, _services(request).uow(), case_id, body.body)
+    await run_in_threadpool(classification.request_classification, _services(request), case_id)
     return await messages(request, case_id)
 
 

@@ -127,7 +127,9 @@ def worker(workers: int = typer.Option(1, min=1, max=8, help="Worker threads."))
     import rempart.jobs.checkpoints  # noqa: F401  (custody ledger: signs checkpoints each minute)
     import rempart.jobs.classify  # noqa: F401  (registers the tasks on the queue)
     from rempart.jobs.queue import get_huey
+    from rempart.services.classification import register_worker_task
 
     # Huey reports task names and ids only; task arguments (case ids) are not message contents.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    register_worker_task(get_huey())  # classification of new reports, then triage
     Consumer(get_huey(), workers=workers, worker_type="thread").run()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rempart.services import cases
+from rempart.services import cases, classification
 from rempart.services.errors import (
     CaseAccessDenied,
     CaseNotFound,
@@ -104,6 +104,8 @@ async def post_message(request: Request) -> Response:
                                 detail.case_id, str(form.get("body", "")))
     except InvalidReport as exc:
         return await _case_page(request, detail, str(exc), status_code=400)
+    await run_in_threadpool(classification.request_classification, runtime(request),
+                            detail.case_id)
     return _see_case("message")
 
 

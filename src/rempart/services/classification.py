@@ -1,0 +1,89 @@
+"""Classify a case's messages in the background and let the labels raise its triage priority.
+
+What the reporter typed (the report, later messages) is read from the case inside the job: the
+queue carries only the case id, never the text. ``request_classification`` is called by the web
+handlers after a report or a message; with ``REMPART_JOBS_IMMEDIATE`` it runs inline (tests,
+single-process set-ups), otherwise it is queued for ``rempart worker``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import structlog
+from huey import Huey
+from huey.api import TaskWrapper
+from sqlalchemy.orm import Session
+
+from rempart import bootstrap
+from rempart.config import Settings, get_settings
+from rempart.domain.cases import MessageAuthor
+from rempart.jobs import classify
+from rempart.jobs.queue import make_huey
+from rempart.services.cases import add_signals
+from rempart.store.tables import CaseRecord, MessageRecord
+
+TASK_NAME = "classify_and_triage"
+log = structlog.get_logger(__name__)
+
+
+def case_messages(session: Session, case_id: str) -> list[tuple[str, str]]:
+    """The report's text and the reporter's messages, as (reference, text) pairs."""
+    case = session.get(CaseRecord, case_id)
+    if case is None:
+        return []
+    found = [("report", case.description)]
+    found += [(f"message:{m.id}", m.body) for m in session.query(MessageRecord).filter_by(
+        case_id=case_id, author=MessageAuthor.REPORTER.value, internal=False)]
+    return found
+
+
+# The classifier's own job (``rempart.jobs.classify.classify_case``) reads messages this way too.
+classify.register_message_loader(case_messages)
+
+
+def classify_case_now(services: bootstrap.Services, case_id: str) -> set[str]:
+    """Classify and store every message of the case, then raise its priority; returns labels."""
+    with services.session_factory() as session, session.begin():
+        classify.classify_messages(session, case_id, case_messages(session, case_id))
+        labels = classify.labels_for_case(session, case_id)
+    if labels:
+        add_signals(services.uow(), case_id, labels)
+    log.info("case.classified", case_id=case_id, labels=len(labels))
+    return labels
+
+
+def _run_in_worker(case_id: str) -> int:
+    services = bootstrap.build(get_settings())
+    try:
+        return len(classify_case_now(services, case_id))
+    finally:
+        services.dispose()
+
+
+@functools.lru_cache(maxsize=8)
+def _queue(backend: str, redis_url: str, data_dir: str) -> tuple[Huey, TaskWrapper]:
+    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
+    huey = make_huey(settings)
+    return huey, huey.task(retries=2, retry_delay=10, name=TASK_NAME)(_run_in_worker)
+
+
+def register_worker_task(huey: Huey) -> None:
+    """Called by ``rempart worker`` so its consumer knows the task by name."""
+    huey.task(retries=2, retry_delay=10, name=TASK_NAME)(_run_in_worker)
+
+
+def request_classification(services: bootstrap.Services, case_id: str) -> None:
+    """Never fails the reporter's request: the report is stored already, and a case that could
+    not be classified keeps its priority from the report's own fields."""
+    settings = services.settings
+    try:
+        if settings.jobs_immediate:
+            classify_case_now(services, case_id)
+            return
+        _, task = _queue(settings.jobs_backend, settings.redis_url,
+                         str(settings.data_dir.resolve()))
+        task(case_id)
+    except Exception as exc:  # noqa: BLE001  (queue down, model missing: logged, not raised)
+        log.warning("case.classification_failed", case_id=case_id, error=type(exc).__name__)
