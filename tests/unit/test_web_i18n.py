@@ -61,3 +61,17 @@ def test_it_merges_other_domains(tmp_path, monkeypatch):
         assert merged.gettext("Quick exit") == "Quitter rapidement"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_every_domain_of_a_language_declares_the_same_plural_rule():
+    """The merged catalog uses one plural rule: a domain with another one would lose plurals."""
+    from babel.messages.pofile import read_po
+
+    from rempart.web.i18n import LOCALES_DIR
+
+    for folder in LOCALES_DIR.iterdir():
+        rules = set()
+        for po in folder.glob("LC_MESSAGES/*.po"):
+            with po.open("rb") as fh:
+                rules.add((po.name, read_po(fh).plural_expr))
+        assert len({rule for _, rule in rules}) == 1, (folder.name, sorted(rules))

@@ -43,9 +43,14 @@ def compile_catalogs() -> list[Path]:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
-    """All domains of one language merged (the ``messages`` domain wins on a conflict)."""
+    """All domains of one language merged (the ``messages`` domain wins on a conflict).
+
+    The merged catalog keeps the plural rule of its first catalog, so ``messages`` comes first
+    (every domain must declare the same Plural-Forms; a test checks it) and is merged again last
+    so that it wins on a conflict.
+    """
     folder = LOCALES_DIR / language / "LC_MESSAGES"
-    mo_files = sorted(folder.glob("*.mo"), key=lambda p: (p.stem == DOMAIN, p.stem))
+    mo_files = sorted(folder.glob("*.mo"), key=lambda p: (p.stem != DOMAIN, p.stem))
     merged: NullTranslations = NullTranslations()
     for mo_path in mo_files:
         with mo_path.open("rb") as fh:
@@ -54,6 +59,9 @@ def translations(language: str) -> NullTranslations:
             merged.merge(catalog)
         else:
             merged = catalog
+    if isinstance(merged, Translations) and mo_files and mo_files[0].stem == DOMAIN:
+        with mo_files[0].open("rb") as fh:
+            merged.merge(Translations(fh, domain=DOMAIN))
     return merged
 
 
