@@ -124,3 +124,18 @@ def test_a_replayed_totp_code_is_refused(client):
             "csrf_token": csrf(client, "/staff/login"), "email": "ana@example.org",
             "password": PASSWORD, "totp": code})
         assert response.status_code == expected
+
+
+def test_staff_classify_pasted_messages_without_storing_them(client):
+    assert client.get("/staff/classify", follow_redirects=False).status_code == 303
+    staff_login(client, "ana@example.org", add_staff(client, "ana@example.org",
+                                                     StaffRole.ANALYST))
+    token = csrf(client, "/staff/classify")
+    page = client.post("/staff/classify", data={
+        "csrf_token": token,
+        "text": "je vais te retrouver à la sortie et tu vas le regretter\nmerci pour ton aide"})
+    assert page.status_code == 200
+    assert "<code>threat</code>" in page.text and "<code>neutral</code>" in page.text
+    empty = client.post("/staff/classify", data={"csrf_token": token, "text": "  "})
+    assert empty.status_code == 400
+    assert client.post("/staff/classify", data={"text": "x"}).status_code == 403

@@ -228,6 +228,42 @@ async def reply(request: Request, case_id: str) -> Response:
     return await _case_action(request, case_id, act, "reply")
 
 
+# Classifying pasted messages is open to every staff role: it reads no case and stores nothing.
+MAX_CLASSIFY_LINES = 100
+MAX_CLASSIFY_CHARS = 5_000
+
+
+@router.get("/classify", response_class=HTMLResponse)
+async def classify_form(request: Request) -> Response:
+    async def handler(request: Request, member: StaffMember) -> Response:
+        return _page(request, member, "staff/classify.html", {"results": None, "text": ""})
+    return await _as_staff(request, handler)
+
+
+@router.post("/classify", response_class=HTMLResponse)
+async def classify_messages(request: Request) -> Response:
+    async def handler(request: Request, member: StaffMember) -> Response:
+        form = await checked_form(request)
+        if form is None:
+            return csrf_failure(request)
+        text = str(form.get("text", ""))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        problem = None
+        if not lines:
+            problem = _("Paste at least one message.")
+        elif len(lines) > MAX_CLASSIFY_LINES or any(len(x) > MAX_CLASSIFY_CHARS for x in lines):
+            problem = _("At most 100 messages of 5,000 characters each.")
+        if problem:
+            return _page(request, member, "staff/classify.html",
+                         {"results": None, "text": text, "problem": problem}, status_code=400)
+        from rempart.detect.classifier.model import default_classifier
+
+        predictions = await run_in_threadpool(default_classifier().predict, lines)
+        return _page(request, member, "staff/classify.html",
+                     {"results": list(zip(lines, predictions, strict=True)), "text": text})
+    return await _as_staff(request, handler)
+
+
 @router.get("/audit", response_class=HTMLResponse)
 async def audit_log(request: Request) -> Response:
     async def handler(request: Request, member: StaffMember) -> Response:
