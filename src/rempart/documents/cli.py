@@ -7,6 +7,7 @@ written into the letter only: Rempart does not store it.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -139,12 +140,11 @@ def verify_pdf(
 ) -> None:
     """Check a signed PDF: exit 0 if every signature is intact, trusted and covers the file."""
     from rempart.cli import fail
-    from rempart.documents.signing import InvalidPdf, load_or_create_identity, verify_pdf
+    from rempart.documents.signing import InvalidPdf, verify_pdf
 
     try:
         data = pdf.read_bytes()
-        roots = trust.read_bytes() if trust else \
-            load_or_create_identity(get_settings()).trust_roots_pem
+        roots = trust.read_bytes() if trust else _instance_roots()
     except OSError as exc:
         fail(f"cannot read {exc.filename}: {exc.strerror}")
     try:
@@ -155,6 +155,15 @@ def verify_pdf(
         typer.echo(f"INVALID: {result.summary()}", err=True)
         raise typer.Exit(1)
     typer.echo(f"OK: {result.summary()}")
+
+
+def _instance_roots() -> bytes:
+    """This instance's signing CA, plus its timestamp authority's root when one is configured."""
+    from rempart.documents.signing import load_or_create_identity
+
+    roots = load_or_create_identity(get_settings()).trust_roots_pem
+    tsa_ca = os.environ.get("REMPART_TSA_CA_FILE")
+    return roots + Path(tsa_ca).read_bytes() if tsa_ca else roots
 
 
 def register(app: typer.Typer) -> None:
