@@ -106,6 +106,7 @@ def test_added_evidence_gets_a_receipt_and_proof_on_the_case_page(client):
     assert _signed_up_to_the_end(client)
     leaves = [r.leaf_index for r in _case(client, code).evidence]
     page = client.get("/dossier").text
+    assert 'href="/dossier/documents"' in page and "Entrée du registre" in page
     for leaf in leaves:
         assert f"/dossier/recus/{leaf}/preuve" in page
         assert client.get(f"/dossier/recus/{leaf}/preuve").status_code == 200
@@ -230,6 +231,7 @@ def test_an_analyst_exports_and_produces_documents_and_it_is_audited(client, tmp
     staff_login(client, "ana@example.org", add_staff(client, "ana@example.org",
                                                      StaffRole.ANALYST))
     page_url = f"/staff/cases/{case_id}/documents"
+    assert f'href="{page_url}"' in client.get(f"/staff/cases/{case_id}").text
     page = client.get(page_url)
     assert page.status_code == 200 and "trusted_flagger" in page.text
     assert "reveal_thumbnails" in page.text

@@ -16,7 +16,7 @@ from rempart.services.errors import (
     UploadRejected,
 )
 from rempart.web.i18n import gettext as _
-from rempart.web.pages import sessions
+from rempart.web.pages import receipts, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
 from rempart.web.pages.forms import ACCEPT, status_label, uploaded_files
 from rempart.web.pages.runtime import attempt_policy, limits, refused_file, runtime, to_uploads
@@ -130,6 +130,7 @@ async def add_evidence(request: Request) -> Response:
     finally:
         for upload in files:
             await upload.close()
+    await run_in_threadpool(receipts.sign_checkpoint, runtime(request))  # one per upload batch
     return _see_case("evidence")
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from rempart.domain.cases import InvalidReportFields
 from rempart.services import cases, classification
 from rempart.services.errors import InvalidReport, UploadRejected
-from rempart.web.pages import sessions
+from rempart.web.pages import receipts, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
 from rempart.web.pages.forms import (
     ACCEPT,
@@ -59,6 +59,7 @@ async def submit_report_page(request: Request) -> HTMLResponse:
     finally:
         for upload in files:
             await upload.close()
+    await run_in_threadpool(receipts.sign_checkpoint, app)  # one checkpoint per upload batch
     await run_in_threadpool(classification.request_classification, app, submitted.case_id)
     response = render(request, "report_done.html", {"submitted": submitted}, status_code=201)
     # "Go to my case" opens it directly on this device, for the short session lifetime only.
