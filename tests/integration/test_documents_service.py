@@ -101,10 +101,19 @@ def test_the_notice_is_shared_with_the_platform_in_the_ledger(case):
 
 def test_a_notice_without_notifier_is_refused_and_changes_nothing(case):
     services, submitted = case
-    before = _custody_actions(services)
+    before, audits = _custody_actions(services), _actions(services)
     with pytest.raises(NoticeError):
         documents.notice(services, submitted.case_id, documents.OPERATOR, "Instagram", None)
-    assert _custody_actions(services)[:len(before)] == before
+    assert _custody_actions(services) == before
+    assert _actions(services) == audits
+
+
+def test_any_platform_name_of_the_form_can_be_recorded_in_the_ledger(case):
+    services, submitted = case
+    notifier = Notifier("Camille", "camille@example.org")
+    documents.notice(services, submitted.case_id, documents.OPERATOR, "E-mail / SMS", notifier)
+    assert documents.ledger_target("E-mail / SMS") == "E-mail-SMS"
+    assert "shared_with_platform" in _custody_actions(services)
 
 
 def test_pharos_fields_are_ready_to_paste(case):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -73,53 +74,65 @@ def staff_requester(services: Services, staff: StaffMember) -> Requester:
 
 def complaint(services: Services, case_id: str, requester: Requester, parties: ComplaintParties,
               language: str = "fr") -> bytes:
-    case = _gather(services, case_id, requester, DocumentKind.COMPLAINT, language,
-                   thumbnails=False)
-    return render_complaint(case, parties, language)
+    case, detail = _gather(services, case_id, language, thumbnails=False)
+    pdf = render_complaint(case, parties, language)
+    _record(services, detail, requester, DocumentKind.COMPLAINT)
+    return pdf
 
 
 def notice(services: Services, case_id: str, requester: Requester, platform: str,
            notifier: Notifier | None, language: str = "fr",
            explanation: str | None = None) -> tuple[bytes, dict[str, object]]:
-    """The notice as PDF and JSON; NoticeError if an Article 16 element is missing."""
-    case = _gather(services, case_id, requester, DocumentKind.NOTICE, language,
-                   thumbnails=False, shared_with=platform)
+    """The notice as PDF and JSON; NoticeError if an Article 16 element is missing (then
+    nothing is recorded)."""
+    case, detail = _gather(services, case_id, language, thumbnails=False)
     draft = draft_from_case(case, platform, notifier, explanation or _explanation(case, language),
                             tuple(o.reference for o in case.offences), language)
     data = as_json(draft)
-    return render_notice(draft), data
+    pdf = render_notice(draft)
+    _record(services, detail, requester, DocumentKind.NOTICE, shared_with=platform)
+    return pdf, data
 
 
 def pharos(services: Services, case_id: str, requester: Requester, language: str = "fr") -> str:
-    case = _gather(services, case_id, requester, DocumentKind.PHAROS, language, thumbnails=False)
-    return pharos_text(case, language)
+    case, detail = _gather(services, case_id, language, thumbnails=False)
+    text = pharos_text(case, language)
+    _record(services, detail, requester, DocumentKind.PHAROS)
+    return text
 
 
 def evidence_report(services: Services, case_id: str, requester: Requester, language: str = "fr",
                     reveal_thumbnails: bool = False) -> bytes:
     """The evidence report, signed (PAdES; with an RFC 3161 timestamp when a TSA is set)."""
-    case = _gather(services, case_id, requester, DocumentKind.REPORT, language, thumbnails=True)
+    case, detail = _gather(services, case_id, language, thumbnails=True)
     pdf = render_report(case, language, reveal_thumbnails=reveal_thumbnails)
     identity = load_or_create_identity(services.settings)
     reason = {"fr": "Rapport de preuves Rempart", "en": "Rempart evidence report"}[language]
-    return sign_pdf(pdf, identity, reason=reason, location=services.settings.host,
-                    tsa_url=services.settings.tsa_url)
+    signed = sign_pdf(pdf, identity, reason=reason, location=services.settings.host,
+                      tsa_url=services.settings.tsa_url)
+    _record(services, detail, requester, DocumentKind.REPORT)
+    return signed
 
 
-def _gather(services: Services, case_id: str, requester: Requester, kind: DocumentKind,
-            language: str, *, thumbnails: bool, shared_with: str | None = None) -> CaseFile:
+def ledger_target(platform: str) -> str:
+    """A platform name as the custody ledger records it ("E-mail / SMS" -> "E-mail-SMS")."""
+    return re.sub(r"[^A-Za-z0-9_.:-]+", "-", platform).strip("-")[:100] or "platform"
+
+
+def _gather(services: Services, case_id: str, language: str, *,
+            thumbnails: bool) -> tuple[CaseFile, CaseDetail]:
+    """The case as documents see it; signs a checkpoint if entries are pending (receipts)."""
     if language not in ("fr", "en"):
         raise ValueError(f"unsupported language: {language}")
     with services.uow() as uow:
         detail = load_detail(uow, case_id)
         exhibits = [_exhibit(uow, services, detail, n, receipt, thumbnails)
                     for n, receipt in enumerate(detail.evidence, start=1)]
-        _record(uow, detail, requester, kind, shared_with)
         checkpoint = custody_log.latest_note(_session(uow), services.settings)
         record = uow.cases.get(case_id)
         labels = tuple(sorted(record.labels)) if record is not None else ()
         uow.commit()
-    return CaseFile(
+    case = CaseFile(
         code=detail.code, created_at=detail.created_at,
         kinds=tuple(legal.kind_label(k, language) for k in detail.kinds),
         description=detail.description, platforms=_platforms(detail),
@@ -130,6 +143,7 @@ def _gather(services: Services, case_id: str, requester: Requester, kind: Docume
         message_labels=labels,
         checkpoint=checkpoint,
     )
+    return case, detail
 
 
 def _session(uow: UnitOfWork) -> Session:
@@ -176,21 +190,31 @@ def _thumbnail(services: Services, case_id: str, receipt: EvidenceReceipt) -> by
     return out.getvalue()
 
 
-def _record(uow: UnitOfWork, detail: CaseDetail, requester: Requester, kind: DocumentKind,
-            shared_with: str | None) -> None:
+def _record(services: Services, detail: CaseDetail, requester: Requester, kind: DocumentKind,
+            shared_with: str | None = None) -> None:
+    """Audit the document, and log each exhibit leaving Rempart (report, notice) in the ledger:
+    done once the document exists, so a refused or failed one leaves no trace."""
     staff_id = requester.staff.id if requester.staff else None
-    audit.record(uow, requester.actor, AuditAction.DOCUMENT_GENERATED, case_id=detail.case_id,
-                 staff_id=staff_id, detail={"document": kind.value})
-    if kind not in (DocumentKind.REPORT, DocumentKind.NOTICE):
-        return  # the letter and PHAROS fields list hashes only, no evidence leaves Rempart
+    with services.uow() as uow:
+        audit.record(uow, requester.actor, AuditAction.DOCUMENT_GENERATED,
+                     case_id=detail.case_id, staff_id=staff_id, detail={"document": kind.value})
+        if kind in (DocumentKind.REPORT, DocumentKind.NOTICE):
+            _log_custody(_session(uow), detail, requester, shared_with)
+        uow.commit()
+
+
+def _log_custody(session: Session, detail: CaseDetail, requester: Requester,
+                 shared_with: str | None) -> None:
+    # The complaint letter and PHAROS fields list hashes only: no evidence leaves Rempart.
     now = datetime.now(UTC)
     for receipt in detail.evidence:
         if shared_with:
-            custody_log.log_shared(_session(uow), detail.case_id, receipt.item_id, receipt.sha256,
-                                   requester.custody_role, shared_with[:60], police=False, at=now)
+            custody_log.log_shared(session, detail.case_id, receipt.item_id, receipt.sha256,
+                                   requester.custody_role, ledger_target(shared_with),
+                                   police=False, at=now)
         else:
-            custody_log.log_exported(_session(uow), detail.case_id, receipt.item_id,
-                                     receipt.sha256, requester.custody_role, at=now)
+            custody_log.log_exported(session, detail.case_id, receipt.item_id, receipt.sha256,
+                                     requester.custody_role, at=now)
 
 
 def _explanation(case: CaseFile, language: str) -> str:
