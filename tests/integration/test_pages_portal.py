@@ -109,3 +109,11 @@ def test_the_case_opens_directly_on_the_device_that_filed_it(client):
 def test_file_sizes_are_written_the_french_way(client):
     _, _, html = file_report(client)
     assert re.search(r"<td>\d+(,\d)?\u00a0(o|kio)</td>", html)
+
+
+def test_the_case_page_shows_deadline_reminders_with_the_disclaimer(client):
+    file_report(client)  # the reporting device opens its case directly
+    page = client.get("/dossier")
+    assert page.status_code == 200
+    assert "Délais pour agir" in page.text
+    assert "pas un conseil juridique" in page.text

@@ -3,11 +3,13 @@ thread, write, add evidence, withdraw. The session is a signed cookie holding on
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rempart.services import cases, classification
+from rempart.services import cases, classification, legal
 from rempart.services.errors import (
     CaseAccessDenied,
     CaseNotFound,
@@ -15,6 +17,7 @@ from rempart.services.errors import (
     TooManyAttempts,
     UploadRejected,
 )
+from rempart.web.i18n import current_language
 from rempart.web.i18n import gettext as _
 from rempart.web.pages import receipts, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
@@ -55,9 +58,13 @@ async def _detail(request: Request) -> cases.CaseDetail | None:
 async def _case_page(request: Request, detail: cases.CaseDetail, error: str = "",
                      status_code: int = 200) -> HTMLResponse:
     notice = _notices().get(request.query_params.get("ok", ""), "")
+    lang = current_language()
     response = render(request, "case.html", {
         "case": detail, "status_label": status_label(detail.status), "notice": notice,
-        "error": error, "accept": ACCEPT}, status_code=status_code)
+        "error": error, "accept": ACCEPT,
+        # Deadline reminders (prescription) with the "information, not advice" notice.
+        "reminders": legal.reminders(detail, datetime.now(UTC).date()),
+        "legal_disclaimer": legal.disclaimer(lang)}, status_code=status_code)
     sessions.remember_reporter(request, response, detail.case_id)  # sliding expiry
     return response
 
