@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
+import structlog
 import typer
 
 from rempart.config import get_settings
@@ -25,6 +26,24 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line to stderr and exit: 2 for bad input, 1 for a failed check."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stderr)  # looked up at each use: stderr may be replaced
+
+
+def open_services():  # type: ignore[no-untyped-def]
+    """The wired services for a command: data folder, migrations applied, logs on stderr (the
+    commands print their results, often JSON, on stdout)."""
+    from rempart import bootstrap
+    from rempart.store import migrate
+
+    if not structlog.is_configured():
+        structlog.configure(logger_factory=_stderr_logger)
+    settings = get_settings()
+    settings.ensure_data_dir()
+    migrate.upgrade(settings.resolved_database_url)
+    return bootstrap.build(settings)
 
 
 @db_app.command("upgrade")

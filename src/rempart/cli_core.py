@@ -10,10 +10,8 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-import structlog
 import typer
 
-from rempart.config import get_settings
 from rempart.domain.cases import CaseKind, ReporterRole
 from rempart.domain.staff import StaffRole
 
@@ -21,20 +19,10 @@ staff_app = typer.Typer(help="Back-office accounts (password + TOTP).", no_args_
 case_app = typer.Typer(help="Cases.", no_args_is_help=True)
 
 
-def _stderr_logger(*_args: object) -> structlog.PrintLogger:
-    return structlog.PrintLogger(sys.stderr)  # looked up at each use: stderr may be replaced
-
-
 def _services():  # type: ignore[no-untyped-def]
-    from rempart import bootstrap
-    from rempart.store import migrate
+    from rempart.cli import open_services
 
-    if not structlog.is_configured():  # stdout carries the commands' output (JSON)
-        structlog.configure(logger_factory=_stderr_logger)
-    settings = get_settings()
-    settings.ensure_data_dir()
-    migrate.upgrade(settings.resolved_database_url)
-    return bootstrap.build(settings)
+    return open_services()
 
 
 def _read_password(password_file: Path | None) -> str:

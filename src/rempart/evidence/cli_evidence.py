@@ -10,20 +10,14 @@ from pathlib import Path
 
 import typer
 
-from rempart.config import get_settings
-
 evidence_app = typer.Typer(help="Evidence of a case (run by the instance operator).",
                            no_args_is_help=True)
 
 
 def _services():  # type: ignore[no-untyped-def]
-    from rempart import bootstrap
-    from rempart.store import migrate
+    from rempart.cli import open_services
 
-    settings = get_settings()
-    settings.ensure_data_dir()
-    migrate.upgrade(settings.resolved_database_url)
-    return bootstrap.build(settings)
+    return open_services()
 
 
 def _case_id(services, code: str) -> str:  # type: ignore[no-untyped-def]

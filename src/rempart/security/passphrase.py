@@ -61,7 +61,8 @@ def new_case_code() -> str:
 
 
 def normalize_case_code(typed: str) -> str | None:
-    """The canonical ``RMP-XXXX-XXXX`` form of what was typed, or None if it cannot be a code."""
+    """The canonical ``RMP-ABCD-EFGH`` form (4 + 4 code letters) of what was typed, or None if
+    it cannot be a code."""
     raw = "".join(typed.upper().split()).replace("-", "")
     if raw.startswith(CODE_PREFIX):
         raw = raw[len(CODE_PREFIX):]
