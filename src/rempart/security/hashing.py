@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -31,3 +32,9 @@ def burn_verify_time(secret: str) -> None:
     """Spend the time of one verification when there is nothing to verify against, so that the
     response time does not reveal whether a case code or an account exists."""
     verify_secret(_dummy_hash(), secret)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a random bearer token (case API tokens, staff sessions): its SHA-256.
+    The token has 256 random bits, so a fast hash is enough and lookups stay indexed."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -249,16 +249,12 @@ def open_case(uow: UnitOfWork, code: str, passphrase_typed: str,
         return case.id
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_case_token(uow: UnitOfWork, case_id: str, ttl_seconds: int) -> str:
     """A random bearer token for the API, valid ``ttl_seconds``; only its hash is stored."""
     token, now = secrets.token_urlsafe(32), _now()
     with uow:
         uow.cases.purge_expired_tokens(now)
-        uow.cases.add_token(CaseTokenRecord(token_hash=_token_hash(token), case_id=case_id,
+        uow.cases.add_token(CaseTokenRecord(token_hash=hashing.token_digest(token), case_id=case_id,
                                             expires_at=now + timedelta(seconds=ttl_seconds)))
         uow.commit()
     return token
@@ -267,7 +263,7 @@ def issue_case_token(uow: UnitOfWork, case_id: str, ttl_seconds: int) -> str:
 def case_for_token(uow: UnitOfWork, token: str) -> str:
     """The case id of a valid token; CaseAccessDenied if unknown, expired or withdrawn."""
     with uow:
-        found = uow.cases.get_token(_token_hash(token)) if token else None
+        found = uow.cases.get_token(hashing.token_digest(token)) if token else None
         if found is None or _aware(found.expires_at) <= _now():
             raise CaseAccessDenied()
         return found.case_id

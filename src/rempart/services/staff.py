@@ -189,19 +189,15 @@ def authenticate(uow: UnitOfWork, email: str, password: str, totp_code: str,
         return _member(record)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(uow: UnitOfWork, staff: StaffMember, ttl_seconds: int) -> str:
     """A random session token (for a cookie); only its hash is stored, it expires."""
     token = secrets.token_urlsafe(32)
     now = _now()
     with uow:
         uow.staff.purge_expired_sessions(now)
-        uow.staff.add_session(StaffSessionRecord(token_hash=_token_hash(token), staff_id=staff.id,
-                                                 created_at=now,
-                                                 expires_at=now + timedelta(seconds=ttl_seconds)))
+        uow.staff.add_session(StaffSessionRecord(
+            token_hash=hashing.token_digest(token), staff_id=staff.id, created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds)))
         uow.commit()
     return token
 
@@ -209,7 +205,7 @@ def start_session(uow: UnitOfWork, staff: StaffMember, ttl_seconds: int) -> str:
 def staff_for_session(uow: UnitOfWork, token: str) -> StaffMember:
     """The staff member of a live session; LoginFailed if unknown, expired or disabled."""
     with uow:
-        session = uow.staff.get_session(_token_hash(token)) if token else None
+        session = uow.staff.get_session(hashing.token_digest(token)) if token else None
         if session is None or _aware(session.expires_at) <= _now():
             raise LoginFailed()
         record = uow.staff.get(session.staff_id)
@@ -220,7 +216,7 @@ def staff_for_session(uow: UnitOfWork, token: str) -> StaffMember:
 
 def end_session(uow: UnitOfWork, token: str) -> None:
     with uow:
-        session = uow.staff.get_session(_token_hash(token))
+        session = uow.staff.get_session(hashing.token_digest(token))
         if session is not None:
             uow.staff.delete_session(session.token_hash)
             audit.record(uow, Actor.STAFF, AuditAction.STAFF_LOGOUT, staff_id=session.staff_id)
