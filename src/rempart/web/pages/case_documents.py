@@ -38,6 +38,7 @@ from rempart.web.pages import document_forms, receipts, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, error_page, render
 from rempart.web.pages.portal import _detail as reporter_detail
 from rempart.web.pages.portal import _open_form as reporter_open_form
+from rempart.web.pages.portal import session_expired
 from rempart.web.pages.runtime import runtime
 from rempart.web.pages.staff import _as_staff, _page
 
@@ -54,7 +55,7 @@ FILE_PREFIXES = {DocumentKind.COMPLAINT: "plainte", DocumentKind.NOTICE: "notifi
 async def receipt_proof(request: Request, leaf_index: int) -> Response:
     detail = await reporter_detail(request)
     if detail is None:
-        return _session_expired(request)
+        return session_expired(request)
     if leaf_index not in {r.leaf_index for r in detail.evidence}:
         return error_page(request, 404, _("No file of your case has this receipt."))
     body = await run_in_threadpool(receipts.proof_json, runtime(request), leaf_index)
@@ -110,11 +111,11 @@ async def reporter_export(request: Request) -> Response:
         return csrf_failure(request)
     detail = await reporter_detail(request)
     if detail is None:
-        return _session_expired(request)
+        return session_expired(request)
     try:
         spool = await run_in_threadpool(_export, runtime(request), detail.case_id, None)
     except CaseNotFound:
-        return _session_expired(request)
+        return session_expired(request)
     return _bundle_response(spool, detail.code)
 
 
@@ -246,11 +247,11 @@ async def reporter_document(request: Request, kind: str) -> Response:
         return csrf_failure(request)
     detail = await reporter_detail(request)
     if detail is None:
-        return _session_expired(request)
+        return session_expired(request)
     try:
         return await _produce(request, _reporter_target(request, detail), kind, form)
     except CaseNotFound:
-        return _session_expired(request)
+        return session_expired(request)
 
 
 # Staff side: /staff/cases/<id>/documents
@@ -296,6 +297,3 @@ def _attachment(file_name: str) -> dict[str, str]:
             "Cache-Control": "no-store"}
 
 
-def _session_expired(request: Request) -> HTMLResponse:
-    return reporter_open_form(request, _("Your session has expired. Open your case again."),
-                              status_code=401)

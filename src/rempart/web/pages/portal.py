@@ -69,6 +69,12 @@ async def _case_page(request: Request, detail: cases.CaseDetail, error: str = ""
     return response
 
 
+def session_expired(request: Request) -> HTMLResponse:
+    """The answer to a reporter whose case session ended: the open form, with the reason."""
+    return _open_form(request, _("Your session has expired. Open your case again."),
+                      status_code=401)
+
+
 @router.get("", response_class=HTMLResponse)
 async def case_home(request: Request) -> HTMLResponse:
     detail = await _detail(request)
@@ -104,8 +110,7 @@ async def post_message(request: Request) -> Response:
         return csrf_failure(request)
     detail = await _detail(request)
     if detail is None:
-        return _open_form(request, _("Your session has expired. Open your case again."),
-                          status_code=401)
+        return session_expired(request)
     try:
         await run_in_threadpool(cases.post_reporter_message, runtime(request).uow(),
                                 detail.case_id, str(form.get("body", "")))
@@ -123,8 +128,7 @@ async def add_evidence(request: Request) -> Response:
         return csrf_failure(request)
     detail = await _detail(request)
     if detail is None:
-        return _open_form(request, _("Your session has expired. Open your case again."),
-                          status_code=401)
+        return session_expired(request)
     files = uploaded_files(form)
     try:
         if not files:
@@ -156,8 +160,7 @@ async def withdraw(request: Request) -> Response:
         return csrf_failure(request)
     detail = await _detail(request)
     if detail is None:
-        return _open_form(request, _("Your session has expired. Open your case again."),
-                          status_code=401)
+        return session_expired(request)
     if form.get("confirm") != "yes":
         return render(request, "case_withdraw.html", {"case": detail}, status_code=400)
     app = runtime(request)
