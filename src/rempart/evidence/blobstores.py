@@ -71,7 +71,7 @@ class _PendingFile:
         os.fsync(self.out.fileno())
         self.out.close()
         os.replace(self.tmp, self.target)
-        _fsync_dir(self.target.parent)
+        fsync_dir(self.target.parent)
         self.store.make_folder_durable(self.target.parent)
 
     def abort(self) -> None:
@@ -90,7 +90,7 @@ class FilesystemBlobStore:
         """Fsync the root once per case folder and process, so that a new case folder's entry
         survives a crash too (fsyncing the folder itself does not persist its own name)."""
         if folder not in self._durable_folders:
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
             self._durable_folders.add(folder)
 
     def _path(self, relative: str) -> Path:
@@ -121,7 +121,7 @@ class FilesystemBlobStore:
             child.unlink(missing_ok=True)
         folder.rmdir()
         self._durable_folders.discard(folder)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
         """Remove temporary files left by writes a crash interrupted; return how many. Recent
@@ -146,7 +146,8 @@ def _chunks_of(fh: Any) -> Iterator[bytes]:
             yield chunk
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or unlink in ``folder`` durable (the directory entry, not only the file)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from rempart.evidence.blobstores import fsync_dir
 from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound, StoredBlob
 
 CHUNK = 1024 * 1024
@@ -51,10 +52,10 @@ class FilesystemEvidenceStore:
         digest, size, tmp = self._write_temp(blobs, source)
         try:
             os.replace(tmp, blobs / digest)  # same content, same name: idempotent
-            _fsync_dir(blobs)
+            fsync_dir(blobs)
             ref_tmp = self._write_small(items, digest.encode())
             os.replace(ref_tmp, self._item_ref(case_id, item_id))
-            _fsync_dir(items)
+            fsync_dir(items)
         finally:
             Path(tmp).unlink(missing_ok=True)
         return StoredBlob(item_id=item_id, sha256=digest, size=size)
@@ -116,7 +117,7 @@ class FilesystemEvidenceStore:
         case_dir = self._case_dir(case_id)
         if case_dir.exists():
             shutil.rmtree(case_dir)
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
 
 
 def _read_chunks(path: Path) -> Iterator[bytes]:
@@ -125,9 +126,3 @@ def _read_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
