@@ -3,6 +3,11 @@
 Blobs are opaque ciphertext named ``<case_id>/<item_id>``. A write is staged (``begin``) and only
 becomes visible on ``commit``: a temporary file renamed into place, or a multipart upload
 completed. Until then a reader sees nothing, so a crash never exposes half a blob.
+
+``publish`` splits ``commit`` for batches: the blob's bytes are durable and its name visible when
+it returns, and the step it returns makes the name itself survive a crash (the folder fsync on a
+filesystem; nothing left on S3). Blobs in one folder return equal steps, so a batch of uploads
+runs each distinct step once, just before anything that refers to the blobs commits.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,11 +30,20 @@ class BlobNotFound(KeyError):
     """No committed blob under that name."""
 
 
+# Makes the names of published blobs durable; equal steps do the same work (hashable).
+NameSync = Callable[[], None]
+
+
 class PendingBlob(Protocol):
     def write(self, data: bytes) -> None: ...
 
+    def publish(self) -> NameSync:
+        """Make the blob's bytes durable and visible under its name; return the step that makes
+        the name survive a crash too. Nothing may refer to the blob before that step ran."""
+        ...
+
     def commit(self) -> None:
-        """Make the blob durable and visible under its name."""
+        """Make the blob durable and visible under its name (``publish`` and its step)."""
         ...
 
     def abort(self) -> None: ...
@@ -66,18 +81,32 @@ class _PendingFile:
     def write(self, data: bytes) -> None:
         self.out.write(data)
 
-    def commit(self) -> None:
+    def publish(self) -> NameSync:
         self.out.flush()
         os.fsync(self.out.fileno())
         self.out.close()
         os.replace(self.tmp, self.target)
-        fsync_dir(self.target.parent)
-        self.store.make_folder_durable(self.target.parent)
+        return _FolderSync(self.store, self.target.parent)
+
+    def commit(self) -> None:
+        self.publish()()
 
     def abort(self) -> None:
         if not self.out.closed:
             self.out.close()
         Path(self.tmp).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _FolderSync:
+    """Makes every rename into ``folder`` durable, and the folder's own entry in the root."""
+
+    store: FilesystemBlobStore
+    folder: Path
+
+    def __call__(self) -> None:
+        fsync_dir(self.folder)
+        self.store.make_folder_durable(self.folder)
 
 
 class FilesystemBlobStore:
@@ -183,6 +212,10 @@ class _PendingObject:
                                        UploadId=self.upload_id, Body=body)
         self.parts.append({"PartNumber": number, "ETag": sent["ETag"]})
 
+    def publish(self) -> NameSync:
+        self.commit()
+        return _object_already_durable
+
     def commit(self) -> None:
         if self.upload_id is None:
             self.client.put_object(Bucket=self.bucket, Key=self.key, Body=bytes(self.buffer))
@@ -199,6 +232,11 @@ class _PendingObject:
             self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key,
                                                UploadId=self.upload_id)
             self.upload_id = None
+
+
+def _object_already_durable() -> None:
+    """S3 acknowledges a PutObject or a completed multipart upload once it is stored durably:
+    there is no separate name to sync."""
 
 
 class S3BlobStore:

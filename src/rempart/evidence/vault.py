@@ -9,6 +9,14 @@ SQLite, where a second connection could not write while the unit of work holds t
 (the custody ledger appends in it). Without a unit of work (scripts, benchmarks) the key row
 commits in its own short transaction before ``put`` returns.
 
+Group commit: inside a unit of work, each blob's bytes are fsynced and renamed into place before
+its key row is added, but the folder fsync that makes the new name survive a crash waits for the
+transaction: every distinct folder of the blobs put in it is fsynced once, just before the
+transaction commits (a ``before_commit`` hook, so a direct ``session.commit()`` waits as well).
+A report of ten screenshots in one case folder pays one folder fsync instead of ten. A key, an
+evidence row or a custody leaf never commits before its blob's bytes and name are durable; if the
+folder fsync fails, nothing commits.
+
 ``delete_case`` crypto-shreds in its own transaction, immediately: the data keys are deleted
 first, then the blobs best-effort. Copies of the blobs in backups stay ciphertext without a key.
 """
@@ -23,13 +31,19 @@ from types import TracebackType
 from typing import BinaryIO, Self
 
 import structlog
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rempart.config import Settings
 from rempart.evidence import crypto
-from rempart.evidence.blobstores import BlobNotFound, BlobStore, FilesystemBlobStore, S3BlobStore
+from rempart.evidence.blobstores import (
+    BlobNotFound,
+    BlobStore,
+    FilesystemBlobStore,
+    NameSync,
+    S3BlobStore,
+)
 from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound, StoredBlob
 from rempart.evidence.keys import KeyManager, key_manager_for
 from rempart.store.uow import SqlAlchemyUnitOfWork
@@ -37,18 +51,39 @@ from rempart.store.vault_tables import VaultKeyRecord
 
 log = structlog.get_logger(__name__)
 
-# The session of the unit of work the current code runs in, if the vault can join it.
-_joined_session: ContextVar[Session | None] = ContextVar("rempart_vault_session", default=None)
+
+class _JoinedUnit:
+    """What vault writes share with the unit of work they join: its session, and the steps that
+    make the names of the blobs put in it durable, run once each before its transaction commits.
+    A rollback keeps them pending (a savepoint's rollback must not drop the outer key rows'
+    steps); the unit of work ending forgets them, leaving at worst keyless blobs."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.name_syncs: dict[NameSync, None] = {}  # an ordered set: one run per folder
+        event.listen(session, "before_commit", self._sync_names)
+
+    def _sync_names(self, session: Session) -> None:
+        for sync in list(self.name_syncs):
+            sync()  # raising aborts the commit: no key row outlives a blob name lost in a crash
+            del self.name_syncs[sync]
+
+
+# The unit of work the current code runs in, if the vault can join it.
+_joined: ContextVar[_JoinedUnit | None] = ContextVar("rempart_vault_unit", default=None)
 
 
 class VaultUnitOfWork(SqlAlchemyUnitOfWork):
-    """A SQL unit of work that vault writes join: data keys commit with the evidence rows."""
+    """A SQL unit of work that vault writes join: data keys commit with the evidence rows, and
+    the blobs' folders are fsynced once per transaction, just before it commits."""
 
-    _vault_tokens: list[Token[Session | None]]
+    _vault_tokens: list[Token[_JoinedUnit | None]]
 
     def __enter__(self) -> Self:
         super().__enter__()
-        self.__dict__.setdefault("_vault_tokens", []).append(_joined_session.set(self.session))
+        assert self.session is not None
+        self.__dict__.setdefault("_vault_tokens", []).append(
+            _joined.set(_JoinedUnit(self.session)))
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -56,7 +91,7 @@ class VaultUnitOfWork(SqlAlchemyUnitOfWork):
         try:
             super().__exit__(exc_type, exc, tb)
         finally:
-            _joined_session.reset(self._vault_tokens.pop())
+            _joined.reset(self._vault_tokens.pop())
 
 
 def _blob_name(case_id: str, item_id: str) -> str:
@@ -74,27 +109,31 @@ class EncryptedVault:
         if self.blobs.exists(name):  # never overwrite stored evidence, whatever the caller
             raise ValueError("an item with this id is already stored")
         data_key = crypto.new_data_key()
+        joined = _joined.get()
         pending = self.blobs.begin(name)
         try:
             sealed = crypto.encrypt_stream(data_key, item_id, source, pending.write,
                                            self.segment_size)
-            pending.commit()
+            if joined is None:
+                pending.commit()
+            else:  # the name is made durable once per folder, before the transaction commits
+                joined.name_syncs[pending.publish()] = None
         except BaseException:
             pending.abort()
             raise
-        self._save_key(case_id, item_id, data_key, sealed)
+        self._save_key(case_id, item_id, data_key, sealed, joined)
         return StoredBlob(item_id=item_id, sha256=sealed.sha256, size=sealed.size)
 
     def _save_key(self, case_id: str, item_id: str, data_key: bytes,
-                  sealed: crypto.SealedSummary) -> None:
+                  sealed: crypto.SealedSummary, joined: _JoinedUnit | None) -> None:
         key_id = self.keys.active_key_id()
         row = VaultKeyRecord(item_id=item_id, case_id=case_id, master_key_id=key_id,
                              wrapped_key=self.keys.wrap(key_id, data_key), sha256=sealed.sha256,
                              size=sealed.size, created_at=datetime.now(UTC))
-        joined = _joined_session.get()
         if joined is not None:
-            joined.add(row)
-            joined.flush()  # a duplicate id fails here, before the caller acknowledges anything
+            joined.session.add(row)
+            # A duplicate id fails here, before the caller acknowledges anything.
+            joined.session.flush()
             return
         with self.sessions() as session:
             session.add(row)

@@ -1,0 +1,168 @@
+"""Group commit in the vault: inside a unit of work, the folder fsync that makes a blob's name
+durable runs once per folder, after every rename into it and before the SQL commit that makes
+its data key (and evidence row, and custody leaf) visible. A failed fsync commits nothing; a
+rolled-back unit of work commits nothing. Outside a unit of work the fsync is immediate."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from sqlalchemy import event, func, select
+
+from rempart import bootstrap
+from rempart.config import Settings
+from rempart.domain.cases import CaseKind
+from rempart.evidence import blobstores
+from rempart.evidence.blobstores import S3BlobStore
+from rempart.evidence.interface import EvidenceNotFound
+from rempart.evidence.keys import FileKeyManager
+from rempart.evidence.vault import EncryptedVault, VaultUnitOfWork
+from rempart.services import cases
+from rempart.services.uploads import Upload
+from rempart.store.ledger_tables import LedgerLeaf
+from rempart.store.tables import EvidenceRecord
+from rempart.store.vault_tables import VaultKeyRecord
+
+PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
+
+
+@pytest.fixture
+def services(migrated_url, tmp_path, monkeypatch):
+    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
+    monkeypatch.delenv("REMPART_MASTER_KEY_FILE", raising=False)
+    built = bootstrap.build(Settings(data_dir=tmp_path / "data", database_url=migrated_url))
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def journal(services, monkeypatch):
+    """The folder fsyncs (with the blob names the folder then held) and SQL commits, in order."""
+    events: list[tuple[str, Path | None, frozenset[str]]] = []
+    real_fsync_dir = blobstores.fsync_dir
+
+    def recording_fsync_dir(folder: Path) -> None:
+        names = frozenset(p.name for p in Path(folder).iterdir() if not p.name.startswith("."))
+        real_fsync_dir(folder)
+        events.append(("fsync_dir", Path(folder), names))
+
+    def recording_commit(connection: object) -> None:
+        events.append(("commit", None, frozenset()))
+
+    monkeypatch.setattr(blobstores, "fsync_dir", recording_fsync_dir)
+    event.listen(services.engine, "commit", recording_commit)
+    return events
+
+
+def vault_root(services) -> Path:
+    return Path(os.path.realpath(services.settings.data_dir / "vault"))
+
+
+def submit(services, *payloads: bytes) -> cases.SubmittedReport:
+    uploads = [Upload(f"capture{i}.png", "image/png", io.BytesIO(p))
+               for i, p in enumerate(payloads)]
+    return cases.submit_report(
+        services.uow(), services.store,
+        cases.NewReport(description="Des menaces tous les jours.", kinds=[CaseKind.THREATS]),
+        uploads, services.limits)
+
+
+def count(services, table) -> int:
+    with services.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_report_fsyncs_its_folder_once_after_every_rename_and_before_the_commit(
+        services, journal):
+    report = submit(services, PNG, PNG + b"2", PNG + b"3")
+    folder, root = vault_root(services) / report.case_id, vault_root(services)
+    first_commit = [kind for kind, _, _ in journal].index("commit")
+    folder_syncs = [(i, names) for i, (kind, path, names) in enumerate(journal)
+                    if kind == "fsync_dir" and path == folder]
+    assert len(folder_syncs) == 1  # one for the three blobs: the group commit
+    position, names_then = folder_syncs[0]
+    assert position < first_commit
+    assert names_then == {r.item_id for r in report.receipts}  # every rename came before it
+    root_syncs = [i for i, (kind, path, _) in enumerate(journal)
+                  if kind == "fsync_dir" and path == root]
+    assert root_syncs and root_syncs[0] < first_commit  # the new case folder's own entry
+    assert count(services, VaultKeyRecord) == 3
+
+
+def test_a_direct_session_commit_waits_for_the_folder_fsync_too(services, journal):
+    with services.uow() as uow:
+        services.store.put("case-d", "item-1", io.BytesIO(b"one"))
+        services.store.put("case-d", "item-2", io.BytesIO(b"two"))
+        assert not any(kind == "fsync_dir" and path == vault_root(services) / "case-d"
+                       for kind, path, _ in journal)  # deferred while the unit of work runs
+        uow.session.commit()
+    kinds = [(kind, path) for kind, path, _ in journal]
+    assert kinds.index(("fsync_dir", vault_root(services) / "case-d")) < kinds.index(
+        ("commit", None))
+    assert b"".join(services.store.open("case-d", "item-2")) == b"two"
+
+
+def test_a_failed_folder_fsync_commits_nothing(services, monkeypatch):
+    real_fsync_dir = blobstores.fsync_dir
+    root = vault_root(services)
+
+    def failing_for_case_folders(folder: Path) -> None:
+        if Path(folder).parent == root:
+            raise OSError(5, "Input/output error")
+        real_fsync_dir(folder)
+
+    monkeypatch.setattr(blobstores, "fsync_dir", failing_for_case_folders)
+    with pytest.raises(OSError):
+        submit(services, PNG, PNG + b"2")
+    for table in (VaultKeyRecord, EvidenceRecord, LedgerLeaf):
+        assert count(services, table) == 0
+    assert not [p for p in root.rglob("*") if p.is_file()]  # submit_report cleaned up
+
+
+def test_a_rolled_back_unit_of_work_commits_nothing_and_syncs_no_folder(services, journal):
+    with services.uow():
+        services.store.put("case-r", "item-1", io.BytesIO(b"rolled back"))
+    assert [kind for kind, path, _ in journal
+            if kind == "commit" or path == vault_root(services) / "case-r"] == []
+    assert count(services, VaultKeyRecord) == 0
+    with pytest.raises(EvidenceNotFound):  # a keyless blob at most: unreadable
+        services.store.open("case-r", "item-1")
+
+
+def test_outside_a_unit_of_work_put_syncs_the_folder_before_its_key_commits(services, journal):
+    services.store.put("case-o", "item-1", io.BytesIO(b"alone"))
+    kinds = [(kind, path) for kind, path, _ in journal]
+    assert kinds.index(("fsync_dir", vault_root(services) / "case-o")) < kinds.index(
+        ("commit", None))
+    assert count(services, VaultKeyRecord) == 1
+
+
+class _MemoryS3:
+    """The three calls a small blob needs, enough to check that S3 has no folder to sync."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def head_object(self, Bucket: str, Key: str) -> dict[str, object]:  # noqa: N803
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "404"}}, "HeadObject")
+        return {}
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes) -> None:  # noqa: N803
+        self.objects[Key] = Body
+
+
+def test_over_s3_the_keys_commit_with_the_unit_of_work(services, tmp_path):
+    client = _MemoryS3()
+    vault = EncryptedVault(S3BlobStore(client, "evidence"), FileKeyManager(tmp_path / "keys"),
+                           services.session_factory)
+    with VaultUnitOfWork(services.session_factory) as uow:
+        vault.put("case-s", "item-1", io.BytesIO(b"over s3"))
+        vault.put("case-s", "item-2", io.BytesIO(b"over s3 too"))
+        uow.commit()
+    assert set(client.objects) == {"case-s/item-1", "case-s/item-2"}
+    assert count(services, VaultKeyRecord) == 2
