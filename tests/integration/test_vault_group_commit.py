@@ -1,7 +1,8 @@
 """Group commit in the vault: inside a unit of work, the folder fsync that makes a blob's name
 durable runs once per folder, after every rename into it and before the SQL commit that makes
 its data key (and evidence row, and custody leaf) visible. A failed fsync commits nothing; a
-rolled-back unit of work commits nothing. Outside a unit of work the fsync is immediate."""
+rolled-back unit of work commits nothing. Outside a unit of work the fsync is immediate. The
+report's custody "received" leaves are appended in one batch, in file order."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from sqlalchemy import event, func, select
 
 from rempart import bootstrap
 from rempart.config import Settings
+from rempart.domain import custody
 from rempart.domain.cases import CaseKind
-from rempart.evidence import blobstores
+from rempart.evidence import blobstores, custody_log
 from rempart.evidence.blobstores import S3BlobStore
 from rempart.evidence.interface import EvidenceNotFound
 from rempart.evidence.keys import FileKeyManager
+from rempart.evidence.ledger import Ledger
 from rempart.evidence.vault import EncryptedVault, VaultUnitOfWork
 from rempart.services import cases
 from rempart.services.uploads import Upload
@@ -166,3 +169,16 @@ def test_over_s3_the_keys_commit_with_the_unit_of_work(services, tmp_path):
         uow.commit()
     assert set(client.objects) == {"case-s/item-1", "case-s/item-2"}
     assert count(services, VaultKeyRecord) == 2
+
+
+def test_a_reports_received_leaves_are_one_batch_in_file_order(services):
+    report = submit(services, PNG, PNG + b"2", PNG + b"3")
+    indexes = [r.leaf_index for r in report.receipts]
+    assert indexes == list(range(indexes[0], indexes[0] + 3))
+    with services.session_factory() as session:
+        events = [custody.CustodyEvent.from_leaf(bytes(leaf.leaf))
+                  for leaf in Ledger(session).case_leaves(report.case_id)]
+    assert [(e.action, e.item_id, e.sha256) for e in events] == [
+        (custody.CustodyAction.RECEIVED, r.item_id, r.sha256) for r in report.receipts]
+    assert custody_log.items_received(None, "case", [("a", "0" * 64), ("b", "1" * 64)]) == [
+        None, None]

@@ -8,6 +8,7 @@ each upload batch and by the periodic job (every ``checkpoint_every_seconds``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +71,19 @@ def item_received(session: Session | None, case_id: str, item_id: str, sha256: s
     if session is None:
         return None
     return log_received(session, case_id, item_id, sha256, role).index
+
+
+def items_received(session: Session | None, case_id: str, items: Sequence[tuple[str, str]],
+                   role: custody.ActorRole = custody.ActorRole.REPORTER) -> list[int | None]:
+    """Leaf indexes of the "received" events of ``items`` (item id, SHA-256), in order, appended
+    in one batch in the caller's transaction: one head lock and one insert for a whole report,
+    taken once its files are stored rather than held while they are encrypted."""
+    if session is None:
+        return [None] * len(items)
+    at = datetime.now(UTC)
+    receipts = Ledger(session).append_many(custody.received(case_id, item_id, sha256, role, at)
+                                           for item_id, sha256 in items)
+    return [receipt.index for receipt in receipts]
 
 
 def item_viewed(session: Session | None, case_id: str, item_id: str, sha256: str,

@@ -131,9 +131,9 @@ class EncryptedVault:
                              wrapped_key=self.keys.wrap(key_id, data_key), sha256=sealed.sha256,
                              size=sealed.size, created_at=datetime.now(UTC))
         if joined is not None:
+            # Flushed with the unit of work's other rows, in one batch; a duplicate id fails
+            # there, still before the caller commits and acknowledges anything.
             joined.session.add(row)
-            # A duplicate id fails here, before the caller acknowledges anything.
-            joined.session.flush()
             return
         with self.sessions() as session:
             session.add(row)

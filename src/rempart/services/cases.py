@@ -161,7 +161,7 @@ def _receipt(item: EvidenceRecord) -> EvidenceReceipt:
 
 def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
                    checked: list[CheckedUpload], now: datetime) -> list[EvidenceReceipt]:
-    receipts = []
+    items = []
     for upload in checked:
         item_id = str(uuid.uuid4())
         blob = store.put(case_id, item_id, upload.content)
@@ -171,10 +171,11 @@ def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
                               media_type=upload.media_type, size=blob.size, sha256=blob.sha256,
                               received_at=now)
         uow.cases.add_evidence(item)
-        # Custody ledger (issue 3): the "received" entry commits with the item, or not at all.
-        leaf = custody_log.item_received(uow.session, case_id, item_id, blob.sha256)
-        receipts.append(replace(_receipt(item), leaf_index=leaf))
-    return receipts
+        items.append(item)
+    # Custody ledger (issue 3): the "received" entries commit with the items, or not at all.
+    leaves = custody_log.items_received(uow.session, case_id, [(i.id, i.sha256) for i in items])
+    return [replace(_receipt(item), leaf_index=leaf)
+            for item, leaf in zip(items, leaves, strict=True)]
 
 
 def submit_report(uow: UnitOfWork, store: EvidenceStore, report: NewReport,
