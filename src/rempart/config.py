@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     s3_bucket: str = "rempart-evidence"
     s3_region: str = "us-east-1"
     tsa_url: str | None = None
+    # PEM trust anchor(s) of that authority: a timestamp is kept only if its chain verifies.
+    tsa_ca_file: Path | None = None
     checkpoint_every_seconds: int = 60
     # Background jobs: "sqlite" (default, in the data folder) or "redis".
     jobs_backend: str = "sqlite"

@@ -188,3 +188,17 @@ def test_an_unreachable_authority_does_not_stop_checkpoints(tmp_path):
         row = ledger.sign_checkpoint()
         assert row.size == 1 and row.tsa_token is None
     engine.dispose()
+
+
+def test_a_tsa_without_its_trust_anchor_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("REMPART_TSA_CA_FILE", raising=False)
+    settings = Settings(data_dir=tmp_path, tsa_url="http://127.0.0.1:9/")
+    with pytest.raises(timestamp.TimestampError, match="REMPART_TSA_CA_FILE is not"):
+        timestamp.timestamper_from_settings(settings)
+
+
+def test_an_unreadable_trust_anchor_file_is_named_in_the_error(tmp_path):
+    settings = Settings(data_dir=tmp_path, tsa_url="http://127.0.0.1:9/",
+                        tsa_ca_file=tmp_path / "missing.pem")
+    with pytest.raises(timestamp.TimestampError, match="REMPART_TSA_CA_FILE cannot be read"):
+        timestamp.timestamper_from_settings(settings)

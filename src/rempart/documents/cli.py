@@ -7,7 +7,6 @@ written into the letter only: Rempart does not store it.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -161,9 +160,9 @@ def _instance_roots() -> bytes:
     """This instance's signing CA, plus its timestamp authority's root when one is configured."""
     from rempart.documents.signing import load_or_create_identity
 
-    roots = load_or_create_identity(get_settings()).trust_roots_pem
-    tsa_ca = os.environ.get("REMPART_TSA_CA_FILE")
-    return roots + Path(tsa_ca).read_bytes() if tsa_ca else roots
+    settings = get_settings()
+    roots = load_or_create_identity(settings).trust_roots_pem
+    return roots + settings.tsa_ca_file.read_bytes() if settings.tsa_ca_file else roots
 
 
 def register(app: typer.Typer) -> None:

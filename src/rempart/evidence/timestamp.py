@@ -12,11 +12,9 @@ We keep the whole DER ``TimeStampResp`` (it wraps the token): ``openssl ts -veri
 
 from __future__ import annotations
 
-import os
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -119,7 +117,10 @@ def timestamper_from_settings(settings: Settings) -> RFC3161Timestamper | None:
     """The configured authority, or None when ``REMPART_TSA_URL`` is not set."""
     if not settings.tsa_url:
         return None
-    ca_file = os.environ.get("REMPART_TSA_CA_FILE", "")
-    if not ca_file:
+    if settings.tsa_ca_file is None:
         raise TimestampError("REMPART_TSA_URL is set but REMPART_TSA_CA_FILE is not")
-    return RFC3161Timestamper(settings.tsa_url, load_certificates(Path(ca_file).read_bytes()))
+    try:
+        anchors = settings.tsa_ca_file.read_bytes()
+    except OSError as exc:
+        raise TimestampError(f"REMPART_TSA_CA_FILE cannot be read: {exc.strerror}") from None
+    return RFC3161Timestamper(settings.tsa_url, load_certificates(anchors))
