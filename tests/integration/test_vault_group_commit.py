@@ -1,13 +1,15 @@
 """Group commit in the vault: inside a unit of work, the folder fsync that makes a blob's name
-durable runs once per folder, after every rename into it and before the SQL commit that makes
-its data key (and evidence row, and custody leaf) visible. A failed fsync commits nothing; a
-rolled-back unit of work commits nothing. Outside a unit of work the fsync is immediate. The
+durable runs once per folder, after every rename into it (the blobs are fsynced and renamed by a
+background thread, awaited first) and before the SQL commit that makes its data key (and
+evidence row, and custody leaf) visible. A failed fsync commits nothing; a rolled-back unit of
+work commits nothing. Outside a unit of work the fsync is immediate. The
 report's custody "received" leaves are appended in one batch, in file order."""
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,23 @@ def test_a_failed_folder_fsync_commits_nothing(services, monkeypatch):
     for table in (VaultKeyRecord, EvidenceRecord, LedgerLeaf):
         assert count(services, table) == 0
     assert not [p for p in root.rglob("*") if p.is_file()]  # submit_report cleaned up
+
+
+def test_a_failed_blob_fsync_in_the_background_commits_nothing(services, monkeypatch):
+    real_fsync = os.fsync
+
+    def failing_for_files(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(blobstores.os, "fsync", failing_for_files)
+    with pytest.raises(OSError):
+        submit(services, PNG, PNG + b"2")
+    monkeypatch.setattr(blobstores.os, "fsync", real_fsync)
+    for table in (VaultKeyRecord, EvidenceRecord, LedgerLeaf):
+        assert count(services, table) == 0
+    assert not [p for p in vault_root(services).rglob("*") if p.is_file()]  # nor .incoming-
 
 
 def test_a_rolled_back_unit_of_work_commits_nothing_and_syncs_no_folder(services, journal):

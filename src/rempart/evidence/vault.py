@@ -1,7 +1,8 @@
 """The encrypted evidence vault: an ``EvidenceStore`` over a blob store and wrapped data keys.
 
 Ordering, so that a crash never leaves an acknowledged item unreadable: ``put`` encrypts into a
-staged blob, makes it durable and visible, then adds the wrapped data key row. When the caller
+staged blob, makes it durable and visible (in a unit of work: by the time the unit of work
+commits, see below), then adds the wrapped data key row. When the caller
 works in a ``VaultUnitOfWork`` (what ``rempart.bootstrap`` builds), the key row joins that unit of
 work, so the data key, the evidence row and its custody leaf commit in one transaction or not at
 all; a rolled-back upload leaves only keyless ciphertext. Joining is also what makes it work on
@@ -9,13 +10,15 @@ SQLite, where a second connection could not write while the unit of work holds t
 (the custody ledger appends in it). Without a unit of work (scripts, benchmarks) the key row
 commits in its own short transaction before ``put`` returns.
 
-Group commit: inside a unit of work, each blob's bytes are fsynced and renamed into place before
-its key row is added, but the folder fsync that makes the new name survive a crash waits for the
-transaction: every distinct folder of the blobs put in it is fsynced once, just before the
-transaction commits (a ``before_commit`` hook, so a direct ``session.commit()`` waits as well).
-A report of ten screenshots in one case folder pays one folder fsync instead of ten. A key, an
-evidence row or a custody leaf never commits before its blob's bytes and name are durable; if the
-folder fsync fails, nothing commits.
+Group commit: inside a unit of work, ``put`` returns once the ciphertext is written; a
+background thread fsyncs and renames each blob while the caller encrypts the next file, and the
+folder fsync that makes the new names survive a crash waits for the transaction. Just before the
+transaction commits (a ``before_commit`` hook, so a direct ``session.commit()`` waits as well),
+every background write is awaited, then every distinct folder of the blobs is fsynced once: a
+report of ten screenshots in one case folder pays one folder fsync instead of ten. A key, an
+evidence row or a custody leaf never commits before its blob's bytes and name are durable; if a
+blob or folder fsync fails, nothing commits. The unit of work does not end before its background
+writes have, so a caller cleaning up after a failure finds every file in place.
 
 ``delete_case`` crypto-shreds in its own transaction, immediately: the data keys are deleted
 first, then the blobs best-effort. Copies of the blobs in backups stay ciphertext without a key.
@@ -24,6 +27,7 @@ first, then the blobs best-effort. Copies of the blobs in backups stay ciphertex
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +46,7 @@ from rempart.evidence.blobstores import (
     BlobStore,
     FilesystemBlobStore,
     NameSync,
+    PendingBlob,
     S3BlobStore,
 )
 from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound, StoredBlob
@@ -53,20 +58,45 @@ log = structlog.get_logger(__name__)
 
 
 class _JoinedUnit:
-    """What vault writes share with the unit of work they join: its session, and the steps that
-    make the names of the blobs put in it durable, run once each before its transaction commits.
-    A rollback keeps them pending (a savepoint's rollback must not drop the outer key rows'
-    steps); the unit of work ending forgets them, leaving at worst keyless blobs."""
+    """What vault writes share with the unit of work they join: its session, and the blobs put
+    in it until they are durable. Each blob is fsynced and renamed into place by a background
+    thread while the caller encrypts the next file (fsync waits on the disk, not the CPU); just
+    before the transaction commits, every one of them is awaited, then each distinct folder is
+    fsynced once. A failure there aborts the commit. A rollback keeps all this pending (a
+    savepoint's rollback must not drop what the outer key rows need); the unit of work ending
+    waits for the background work and forgets the rest, leaving at worst keyless blobs."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.publishing: list[Future[NameSync]] = []
         self.name_syncs: dict[NameSync, None] = {}  # an ordered set: one run per folder
-        event.listen(session, "before_commit", self._sync_names)
+        self._publisher: ThreadPoolExecutor | None = None
+        event.listen(session, "before_commit", self._make_blobs_durable)
 
-    def _sync_names(self, session: Session) -> None:
+    def publish(self, pending: PendingBlob) -> None:
+        if self._publisher is None:  # one thread per unit of work: nothing to share or fork
+            self._publisher = ThreadPoolExecutor(1, thread_name_prefix="vault-publish")
+        self.publishing.append(self._publisher.submit(_publish_or_abort, pending))
+
+    def _make_blobs_durable(self, session: Session) -> None:
+        while self.publishing:  # raising aborts the commit: no key row without its blob
+            self.name_syncs[self.publishing[0].result()] = None
+            self.publishing.pop(0)
         for sync in list(self.name_syncs):
-            sync()  # raising aborts the commit: no key row outlives a blob name lost in a crash
+            sync()
             del self.name_syncs[sync]
+
+    def close(self) -> None:
+        if self._publisher is not None:
+            self._publisher.shutdown(wait=True)  # no write outlives the unit of work
+
+
+def _publish_or_abort(pending: PendingBlob) -> NameSync:
+    try:
+        return pending.publish()
+    except BaseException:
+        pending.abort()
+        raise
 
 
 # The unit of work the current code runs in, if the vault can join it.
@@ -88,10 +118,15 @@ class VaultUnitOfWork(SqlAlchemyUnitOfWork):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        joined = _joined.get()
         try:
-            super().__exit__(exc_type, exc, tb)
+            if joined is not None:
+                joined.close()
         finally:
-            _joined.reset(self._vault_tokens.pop())
+            try:
+                super().__exit__(exc_type, exc, tb)
+            finally:
+                _joined.reset(self._vault_tokens.pop())
 
 
 def _blob_name(case_id: str, item_id: str) -> str:
@@ -114,13 +149,13 @@ class EncryptedVault:
         try:
             sealed = crypto.encrypt_stream(data_key, item_id, source, pending.write,
                                            self.segment_size)
-            if joined is None:
-                pending.commit()
-            else:  # the name is made durable once per folder, before the transaction commits
-                joined.name_syncs[pending.publish()] = None
         except BaseException:
             pending.abort()
             raise
+        if joined is None:
+            _publish_or_abort(pending)()
+        else:  # durable in the background, awaited before the transaction commits
+            joined.publish(pending)
         self._save_key(case_id, item_id, data_key, sealed, joined)
         return StoredBlob(item_id=item_id, sha256=sealed.sha256, size=sealed.size)
 
