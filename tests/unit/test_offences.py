@@ -9,10 +9,20 @@ from rempart.domain.offences import OFFENCES, Penalty, load_legal_base, parse_le
 
 REQUIRED = {"222-33-2-2", "222-33-2-3", "226-2-1", "226-8-1", "223-1-1", "222-17", "222-18",
             "226-4-1", "222-16", "227-23", "33-loi-1881", "32-loi-1881"}
+# Offences the classifier's labels point to (added after the issue's list).
+ADDED = ("222-33", "312-10", "227-22-1", "24-loi-1881", "R625-8-1")
 
 
 def test_it_covers_every_offence_of_the_issue():
-    assert set(OFFENCES) >= REQUIRED
+    assert set(OFFENCES) >= REQUIRED | set(ADDED)
+
+
+def test_it_knows_every_offence_a_classifier_label_points_to():
+    from rempart.detect.classifier.labels import LABEL_OFFENCES
+
+    missing = {label: [o for o in ids if o not in OFFENCES]
+               for label, ids in LABEL_OFFENCES.items()}
+    assert {label: ids for label, ids in missing.items() if ids} == {}
 
 
 def test_it_cites_an_article_in_every_statement():
@@ -64,6 +74,21 @@ def test_it_states_the_raid_clause_for_several_authors():
     ("227-23", {"public_network"}, Penalty(84, 100000)),
     ("33-loi-1881", set(), Penalty(0, 12000)),
     ("33-loi-1881", {"discriminatory"}, Penalty(12, 45000)),
+    ("222-33", set(), Penalty(24, 30000)),
+    ("222-33", {"victim_under_15"}, Penalty(36, 45000)),
+    ("222-33", {"online"}, Penalty(36, 45000)),
+    ("222-33", {"several_authors"}, Penalty(36, 45000)),
+    ("222-33", {"online", "victim_under_15", "several_authors"}, Penalty(36, 45000)),
+    ("222-33", {"death_threat"}, Penalty(24, 30000)),
+    ("312-10", set(), Penalty(60, 75000)),
+    ("312-10", {"threat_carried_out"}, Penalty(84, 100000)),
+    ("312-10", {"sexual_images_online"}, Penalty(84, 100000)),
+    ("227-22-1", set(), Penalty(24, 30000)),
+    ("227-22-1", {"followed_by_meeting"}, Penalty(60, 75000)),
+    ("227-22-1", {"online"}, Penalty(24, 30000)),
+    ("24-loi-1881", set(), Penalty(12, 45000)),
+    ("24-loi-1881", {"discriminatory", "online"}, Penalty(12, 45000)),
+    ("R625-8-1", set(), Penalty(0, 1500)),
 ])
 def test_it_computes_each_offence_maximum(offence_id, aggravations, expected):
     assert OFFENCES[offence_id].penalty(aggravations) == expected
@@ -77,8 +102,44 @@ def test_it_uses_a_three_month_prescription_for_the_1881_law():
 
 
 def test_it_uses_six_years_from_the_last_act_for_harassment():
-    rule = OFFENCES["222-33-2-2"].prescription
-    assert (rule.years, rule.start) == (6, "last_act")
+    for offence_id in ("222-33-2-2", "222-33"):
+        rule = OFFENCES[offence_id].prescription
+        assert (rule.years, rule.start) == (6, "last_act")
+
+
+@pytest.mark.parametrize(("offence_id", "years", "months", "article"), [
+    ("312-10", 6, 0, "article 8 du Code de procédure pénale"),
+    ("227-22-1", 6, 0, "article 8 du Code de procédure pénale"),
+    ("24-loi-1881", 1, 0, "article 65-3 de la loi du 29 juillet 1881"),
+    ("R625-8-1", 0, 3, "article 65 de la loi du 29 juillet 1881"),
+])
+def test_it_counts_each_added_offence_from_each_act(offence_id, years, months, article):
+    rule = OFFENCES[offence_id].prescription
+    assert (rule.years, rule.months, rule.start, rule.article) == (years, months, "each_act",
+                                                                   article)
+
+
+@pytest.mark.parametrize("offence_id", ADDED)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_it_describes_the_added_offences_in_both_languages(offence_id, language):
+    offence = OFFENCES[offence_id]
+    base = load_legal_base()
+    other = "en" if language == "fr" else "fr"
+    assert offence.title(language) and offence.title(language) != offence.title(other)
+    assert offence.elements(language) != offence.elements(other)
+    assert offence.uncertain(language) and offence.uncertain(language) != offence.uncertain(other)
+    assert offence.base.describe(language).endswith("€")
+    for key in offence.aggravations:
+        assert base.aggravation_label(key, language) and base.aggravation_label(key, language,
+                                                                                  short=True)
+
+
+def test_it_states_the_added_penalties_as_the_law_does():
+    assert OFFENCES["R625-8-1"].base.describe("fr") == "amende de 1\u202f500 €"
+    assert OFFENCES["24-loi-1881"].base.describe("en") == "1 year / 45\u202f000 €"
+    assert "plusieurs personnes" in (OFFENCES["222-33"].raid_clause("fr") or "")
+    assert "312-11" in (OFFENCES["312-10"].notes("fr") or "")
+    assert "706-47" in (OFFENCES["227-22-1"].uncertain("en") or "")
 
 
 def test_it_describes_penalties_in_french_and_english():
@@ -91,6 +152,7 @@ def test_it_describes_penalties_in_french_and_english():
 def test_it_says_where_it_is_unsure():
     assert OFFENCES["223-1-1"].uncertain("fr")
     assert OFFENCES["227-23"].uncertain("en")
+    assert all(OFFENCES[offence_id].uncertain("fr") for offence_id in ADDED)
 
 
 def test_it_rejects_unknown_aggravations_in_the_data():
@@ -104,8 +166,10 @@ def test_it_rejects_unknown_aggravations_in_the_data():
         parse_legal_base(raw)
 
 
-def test_it_lets_the_classifier_keep_only_known_offences():
+def test_it_gives_the_classifier_every_offence_of_its_labels():
     from rempart.detect.classifier.labels import offences_for
 
     assert offences_for({"doxxing"}) == ["223-1-1"]
-    assert set(offences_for({"insult"})) <= set(OFFENCES)
+    assert offences_for({"sexual"}) == ["222-33", "312-10", "227-22-1", "226-2-1"]
+    assert offences_for({"identity_hate", "insult"}) == ["R621-2", "33-loi-1881", "24-loi-1881",
+                                                         "R625-8-1"]

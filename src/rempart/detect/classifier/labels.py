@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 MODEL_LABELS: tuple[str, ...] = ("insult", "threat", "denigration", "identity_hate", "sexual",
                                  "doxxing", "self_harm_incitement")
 NEUTRAL = "neutral"
@@ -12,9 +9,10 @@ ALL_LABELS: tuple[str, ...] = (*MODEL_LABELS, NEUTRAL)
 TRAITS: tuple[str, ...] = ("origin", "religion", "gender", "sexual_orientation", "disability",
                            "appearance")
 
-# Article ids as strings, so that the classifier stays decoupled from the legal knowledge base
-# (rempart.domain.offences). Each label lists the offences a message with it may qualify; the
-# lawyer or responder decides.
+# Article ids of the legal knowledge base (keys of rempart.domain.offences.OFFENCES), kept as
+# strings so the classifier and its training need not load the base; tests/unit/test_offences.py
+# fails when one of them is missing from it. Each label lists the offences a message with it may
+# qualify; the lawyer or responder decides.
 LABEL_OFFENCES: dict[str, tuple[str, ...]] = {
     "insult": ("R621-2", "33-loi-1881"),             # injure non publique / publique
     "threat": ("222-17", "222-18"),                  # menace de crime ou délit, sous condition
@@ -30,26 +28,11 @@ LABEL_OFFENCES: dict[str, tuple[str, ...]] = {
 
 def offences_for(labels: set[str] | list[str]) -> list[str]:
     """Offence ids for the labels, in label order, without duplicates."""
-    known = _known_offence_ids()
     result: list[str] = []
     for label in ALL_LABELS:
         if label not in labels:
             continue
         for offence in LABEL_OFFENCES[label]:
-            if offence not in result and (known is None or offence in known):
+            if offence not in result:
                 result.append(offence)
     return result
-
-
-def _known_offence_ids() -> set[str] | None:
-    """The ids of the legal knowledge base when it exists, to drop ids it does not know."""
-    if not (Path(__file__).parents[2] / "domain" / "offences.py").exists():
-        return None
-    try:
-        offences = importlib.import_module("rempart.domain.offences")
-    except ImportError:
-        return None
-    ids = getattr(offences, "OFFENCES", None)
-    if isinstance(ids, dict) and ids:
-        return {str(key) for key in ids}
-    return None
