@@ -61,6 +61,22 @@ def test_it_shows_offences_with_articles_and_the_disclaimer(client):
     assert "not legal advice" in client.get("/vos-droits", params={"lang": "en"}).text
 
 
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", ["Harcèlement sexuel (y compris en ligne)", "Chantage (dont la « sextorsion »)",
+            "amende de 1\u202f500 €", "3 ans / 45\u202f000 €", "suivies d&#39;une rencontre",
+            "article 24, alinéas 7 et 8, de la loi du 29 juillet 1881"]),
+    ("en", ["Sexual harassment (including online)", "Blackmail (including",
+            "a fine of 1\u202f500 €", "5 years / 75\u202f000 €", "followed by a meeting",
+            "article 65-3 de la loi du 29 juillet 1881"]),
+])
+def test_it_lists_the_offences_the_classifier_points_to(client, language, expected):
+    page = client.get("/vos-droits", params={"lang": language}).text
+    for offence_id in ("222-33", "312-10", "227-22-1", "24-loi-1881", "R625-8-1"):
+        assert f'id="offence-{offence_id}"' in page
+    for phrase in expected:
+        assert phrase in page
+
+
 def _assess(client, **answers):
     data = {"csrf_token": csrf(client, "/auto-evaluation"), **answers}
     return client.post("/auto-evaluation", data=data)

@@ -74,6 +74,41 @@ def test_it_writes_the_english_letter(tmp_path):
     assert "not legal advice" in text
 
 
+def _added_offence_lines(language: str) -> tuple[OffenceLine, ...]:
+    """The offences added for the classifier's labels, as services.legal writes them."""
+    from rempart.domain.offences import OFFENCES
+    from rempart.domain.qualification import Facts, suggest
+
+    facts = Facts(labels=frozenset({"sexual"}), kinds=frozenset({"threats", "intimate_images"}),
+                  threat_with_demand=True, repeated=True, victim_age=13)
+    lines = [OffenceLine(s.offence.article, s.offence.title(language),
+                         s.penalty.describe(language), s.derivation(language))
+             for s in suggest(facts)]
+    for offence_id in ("24-loi-1881", "R625-8-1"):
+        offence = OFFENCES[offence_id]
+        lines.append(OffenceLine(offence.article, offence.title(language),
+                                 offence.base.describe(language)))
+    return tuple(lines)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", ["Harcèlement sexuel", "Chantage", "mineur de 15 ans", "loi du 29 juillet 1881",
+            "Injure non publique à caractère raciste", "amende de 1 500 €",
+            "+ sextorsion en ligne → 7 ans / 100 000 €"]),
+    ("en", ["Sexual harassment", "Blackmail", "child under 15", "loi du 29 juillet 1881",
+            "Private racist or discriminatory insult", "a fine of 1 500 €",
+            "+ online sextortion → 7 years / 100 000 €"]),
+])
+def test_it_writes_the_offences_added_for_the_classifier(tmp_path, language, expected):
+    case = _case(offences=_added_offence_lines(language))
+    pdf = render_complaint(case, ComplaintParties(complainant=Person()), language)
+    text = _text(pdf, tmp_path).replace("\u202f", " ")
+    for article in ("222-33", "312-10", "227-22-1", "article 24", "R625-8-1"):
+        assert article in text
+    for phrase in expected:
+        assert phrase in text
+
+
 def test_the_pages_render_as_images(tmp_path):
     if not shutil.which("pdftoppm"):
         pytest.skip("pdftoppm missing")

@@ -113,6 +113,66 @@ def test_it_uses_classifier_labels():
     assert by_id(facts, "33-loi-1881").penalty == Penalty(12, 45000)
 
 
+def test_it_suggests_a_discriminatory_private_insult_instead_of_a_plain_one():
+    facts = Facts(labels=frozenset({"identity_hate"}), public=False)
+    assert ids(facts) == ["R625-8-1"]
+    assert suggest(facts)[0].penalty == Penalty(0, 1500)
+    assert ids(Facts(kinds=frozenset({"insults"}), public=False, discriminatory=True)) == [
+        "R625-8-1"]
+
+
+def test_it_suggests_sexual_harassment_for_repeated_sexual_messages():
+    facts = Facts(labels=frozenset({"sexual"}), repeated=True, victim_age=16)
+    assert {"222-33", "222-33-2-2"} <= set(ids(facts))
+    assert by_id(facts, "222-33").penalty == Penalty(36, 45000)
+    assert "222-33" not in ids(Facts(labels=frozenset({"sexual"}), repeated=False))
+
+
+def test_it_counts_several_authors_of_sexual_harassment_as_an_aggravation():
+    facts = Facts(labels=frozenset({"sexual"}), authors=4, online=False, victim_age=30)
+    assert by_id(facts, "222-33").aggravations == {"several_authors"}
+    assert by_id(facts, "222-33").penalty == Penalty(36, 45000)
+
+
+def test_it_suggests_blackmail_for_sextortion_online():
+    facts = Facts(kinds=frozenset({"intimate_images", "threats"}), threat_with_demand=True,
+                  victim_age=19)
+    sextortion = by_id(facts, "312-10")
+    assert sextortion.penalty == Penalty(84, 100000)
+    assert sextortion.derivation("fr").endswith("+ sextorsion en ligne → 7 ans / 100\u202f000 €")
+    assert sextortion.derivation("en").endswith("+ online sextortion → 7 years / 100\u202f000 €")
+    assert "312-10" not in ids(Facts(kinds=frozenset({"threats"}), threat_with_demand=True))
+
+
+def test_it_suggests_sexual_propositions_to_a_child_under_15_online():
+    facts = Facts(labels=frozenset({"sexual"}), victim_age=13)
+    assert "227-22-1" in ids(facts)
+    assert by_id(facts, "227-22-1").penalty == Penalty(24, 30000)
+    assert "majeur" in by_id(facts, "227-22-1").why("fr")
+    assert "227-22-1" not in ids(Facts(labels=frozenset({"sexual"}), victim_age=15))
+    assert "227-22-1" not in ids(Facts(labels=frozenset({"sexual"}), victim_age=13, online=False))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_it_writes_derivations_and_reminders_for_the_added_offences(language):
+    facts = Facts(labels=frozenset({"sexual", "identity_hate"}), kinds=frozenset({"threats"}),
+                  threat_with_demand=True, repeated=True, public=False, victim_age=13,
+                  first_fact=date(2026, 9, 1), last_fact=date(2026, 11, 1))
+    assert {"222-33", "312-10", "227-22-1"} <= set(ids(facts))
+    for suggestion in suggest(facts):
+        assert suggestion.derivation(language).startswith("base ")
+        assert suggestion.offence.article in suggestion.derivation(language)
+    for reminder in reminders(facts, today=date(2026, 11, 17)):
+        assert reminder.title(language) in reminder.message(language)
+
+
+def test_it_says_one_year_not_one_years():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, discriminatory=True,
+                  first_fact=date(2026, 9, 1))
+    (deadline,) = deadlines(facts)
+    assert (deadline.period_fr, deadline.period_en) == ("1 an", "1 year")
+
+
 def test_it_suggests_nothing_without_facts():
     assert suggest(Facts(online=False)) == []
 

@@ -148,7 +148,9 @@ def aggravations_of(facts: Facts) -> frozenset[str]:
         "death_threat": facts.death_threat,
         "public_office": facts.public_office,
         "public_network": bool(facts.public) and facts.online,
-        "discriminatory": facts.discriminatory or "identity_hate" in facts.labels,
+        "discriminatory": _discriminatory(facts),
+        "several_authors": facts.several_authors,
+        "sexual_images_online": facts.online and _sexual(facts),
     }
     return frozenset(name for name, present in flags.items() if present)
 
@@ -253,6 +255,9 @@ def _candidates(facts: Facts) -> dict[str, tuple[str, str]]:
     if "insults" in kinds or labels & {"insult", "identity_hate"}:
         if facts.public:
             found["33-loi-1881"] = ("propos injurieux publics", "insulting words in public")
+        elif not harassing and _discriminatory(facts):
+            found["R625-8-1"] = ("injure discriminatoire en privé",
+                                 "discriminatory insult in private")
         elif not harassing:
             found["R621-2"] = ("injure en privé", "insult in private")
     if facts.false_allegations and facts.public:
@@ -263,6 +268,7 @@ def _candidates(facts: Facts) -> dict[str, tuple[str, str]]:
             "menace écrite ou réitérée", "threat in writing or repeated")
     if "intimate_images" in kinds or ("sexual" in labels and facts.deepfake):
         _intimate(facts, found)
+    _sexual_messages(facts, harassing, found)
     if "personal_info_exposure" in kinds or "doxxing" in labels:
         found["223-1-1"] = ("informations permettant de localiser la victime",
                             "information that locates the victim")
@@ -284,6 +290,29 @@ def _intimate(facts: Facts, found: dict[str, tuple[str, str]]) -> None:
                             "intimate image shared without consent")
     if facts.minor:
         found["227-23"] = ("image sexuelle d'une personne mineure", "sexual image of a minor")
+
+
+def _sexual_messages(facts: Facts, harassing: bool, found: dict[str, tuple[str, str]]) -> None:
+    """Sexual harassment, sextortion and online sexual propositions to a child under 15."""
+    sexual = "sexual" in facts.labels
+    if sexual and harassing:
+        found["222-33"] = ("propos à connotation sexuelle ou sexiste, répétés ou de plusieurs "
+                           "auteurs", "sexual or sexist words, repeated or from several authors")
+    if facts.threat_with_demand and _sexual(facts):
+        found["312-10"] = ("menace de révéler des images intimes pour obtenir quelque chose",
+                           "threat to reveal intimate images to obtain something")
+    if sexual and facts.under_15 and facts.online:
+        found["227-22-1"] = ("propositions sexuelles en ligne à un mineur de 15 ans, si l'auteur "
+                             "est majeur", "online sexual propositions to a child under 15, if "
+                                           "the author is an adult")
+
+
+def _sexual(facts: Facts) -> bool:
+    return "sexual" in facts.labels or "intimate_images" in facts.kinds
+
+
+def _discriminatory(facts: Facts) -> bool:
+    return facts.discriminatory or "identity_hate" in facts.labels
 
 
 def _harassment_why(facts: Facts) -> tuple[str, str]:
@@ -314,5 +343,7 @@ def _derivation(legal: LegalBase, offence: Offence, present: frozenset[str], pen
 
 def _period(years: int, months: int, language: str) -> str:
     if years:
-        return f"{years} ans" if language == "fr" else f"{years} years"
+        if language == "fr":
+            return f"{years} an" + ("s" if years > 1 else "")
+        return f"{years} year" + ("s" if years > 1 else "")
     return f"{months} mois" if language == "fr" else f"{months} months"
