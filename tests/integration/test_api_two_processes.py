@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import socket
-import subprocess
-import sys
 import time
 
 import httpx
@@ -14,33 +11,9 @@ import pytest
 
 from rempart.detect import banks, partners
 from rempart.store.db import make_engine, make_session_factory
+from tests.integration.server_support import free_port, start_server, wait_ready
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url: str, data_dir, port: int) -> subprocess.Popen:
-    env = {**os.environ, "REMPART_DATABASE_URL": url, "REMPART_DATA_DIR": str(data_dir)}
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "rempart.web.app:create_app",
-                             "--factory", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-access-log"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"server at {base} did not start")
 
 
 def test_an_add_on_one_process_matches_on_the_other_within_a_second(migrated_url, tmp_path):
@@ -49,7 +22,9 @@ def test_an_add_on_one_process_matches_on_the_other_within_a_second(migrated_url
         banks.create_bank(s, "ncii-adults", "ncii-adults")
         _, key = partners.create_partner(s, "Platform", can_write=True)
     ports = [free_port(), free_port()]
-    servers = [start_server(migrated_url, tmp_path, p) for p in ports]
+    env = {**os.environ, "REMPART_DATABASE_URL": migrated_url,
+           "REMPART_DATA_DIR": str(tmp_path)}
+    servers = [start_server(env, p) for p in ports]
     headers = {"Authorization": f"Bearer {key}"}
     value = f"{random.Random(13).getrandbits(256):064x}"
     try:

@@ -7,9 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,35 +26,12 @@ from rempart.store import migrate
 from rempart.store.db import make_engine, make_session_factory
 from rempart.store.tables import EvidenceRecord
 from rempart.store.vault_tables import VaultKeyRecord
+from tests.integration.server_support import free_port, start_server, wait_ready
 
 pytestmark = pytest.mark.slow
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
 CLIENTS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", "rempart.web.app:create_app",
-                             "--factory", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-access-log"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"server at {base} did not start")
 
 
 class Uploader(threading.Thread):
