@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rempart.config import Settings
 from rempart.evidence.interface import EvidenceStore
+from rempart.security.totp_crypto import TotpSecretBox, box_from_settings
 from rempart.services.cases import AttemptPolicy
 from rempart.services.uploads import UploadLimits
 from rempart.store.db import make_engine, make_session_factory
@@ -28,6 +29,7 @@ class Services:
     store: EvidenceStore
     limits: UploadLimits
     attempts: AttemptPolicy
+    totp_box: TotpSecretBox  # seals and opens the staff TOTP secrets
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -46,7 +48,8 @@ def build(settings: Settings) -> Services:
     return Services(settings=settings, engine=engine, session_factory=session_factory,
                     uow=uow_factory, store=evidence_store(settings, session_factory),
                     limits=UploadLimits.from_settings(settings),
-                    attempts=AttemptPolicy.from_settings(settings))
+                    attempts=AttemptPolicy.from_settings(settings),
+                    totp_box=box_from_settings(settings))
 
 
 def _sql_uow(session_factory: sessionmaker[Session]) -> UnitOfWork:

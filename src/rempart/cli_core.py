@@ -57,7 +57,8 @@ def staff_add(
     password = _read_password(password_file)
     services = _services()
     try:
-        member, secret = staff.add_staff(services.uow(), email, password, role)
+        member, secret = staff.add_staff(services.uow(), services.totp_box, email, password,
+                                         role)
     except StaffError as problem:
         fail(str(problem))
     typer.echo(f"created {member.email} ({member.role.value})")

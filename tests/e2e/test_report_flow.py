@@ -37,7 +37,8 @@ def _no_outside_traffic(context) -> None:
 def _add_counselor(server) -> str:
     services = bootstrap.build(Settings(data_dir=Path(server["data_dir"])))
     try:
-        _, secret = staff_services.add_staff(services.uow(), "conseil@example.org", PASSWORD,
+        _, secret = staff_services.add_staff(services.uow(), services.totp_box,
+                                             "conseil@example.org", PASSWORD,
                                              StaffRole.COUNSELOR)
     finally:
         services.dispose()

@@ -55,7 +55,8 @@ def add_staff(client: TestClient, email: str, role: StaffRole) -> str:
     """Creates a staff account through the service; returns its TOTP secret."""
     services = bootstrap.build(client.app.state.settings)  # type: ignore[attr-defined]
     try:
-        _, secret = staff_services.add_staff(services.uow(), email, PASSWORD, role)
+        _, secret = staff_services.add_staff(services.uow(), services.totp_box, email, PASSWORD,
+                                                role)
     finally:
         services.dispose()
     return secret

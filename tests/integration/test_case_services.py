@@ -57,7 +57,7 @@ def submit(app, *uploads, **overrides):
 
 
 def counselor(app, role=StaffRole.COUNSELOR, email="anne@example.org"):
-    member, _ = staff.add_staff(app.uow(), email, "mot de passe solide", role)
+    member, _ = staff.add_staff(app.uow(), app.totp_box, email, "mot de passe solide", role)
     return member
 
 
@@ -223,17 +223,21 @@ def test_withdrawal_deletes_rows_and_files_and_ends_access(app):
 
 
 def test_staff_login_needs_password_and_totp(app):
-    member, secret = staff.add_staff(app.uow(), "Bob@Example.org", "mot de passe solide",
-                                     StaffRole.ADMIN)
+    member, secret = staff.add_staff(app.uow(), app.totp_box, "Bob@Example.org",
+                                     "mot de passe solide", StaffRole.ADMIN)
     code = pyotp.TOTP(secret).now()
+
+    def login(password, totp_code):
+        return staff.authenticate(app.uow(), app.totp_box, "bob@example.org", password,
+                                  totp_code)
+
     with pytest.raises(LoginFailed):
-        staff.authenticate(app.uow(), "bob@example.org", "mauvais mot de passe", code)
+        login("mauvais mot de passe", code)
     with pytest.raises(LoginFailed):
-        staff.authenticate(app.uow(), "bob@example.org", "mot de passe solide", "000000"
-                           if code != "000000" else "111111")
-    assert staff.authenticate(app.uow(), "bob@example.org", "mot de passe solide", code) == member
+        login("mot de passe solide", "000000" if code != "000000" else "111111")
+    assert login("mot de passe solide", code) == member
     with pytest.raises(LoginFailed):  # the same code cannot be replayed
-        staff.authenticate(app.uow(), "bob@example.org", "mot de passe solide", code)
+        login("mot de passe solide", code)
     token = staff.start_session(app.uow(), member, 60)
     assert staff.staff_for_session(app.uow(), token) == member
     staff.end_session(app.uow(), token)
@@ -242,8 +246,8 @@ def test_staff_login_needs_password_and_totp(app):
 
 
 def test_expired_and_disabled_sessions_are_refused(app):
-    member, _ = staff.add_staff(app.uow(), "c@example.org", "mot de passe solide",
-                                StaffRole.COUNSELOR)
+    member, _ = staff.add_staff(app.uow(), app.totp_box, "c@example.org",
+                                "mot de passe solide", StaffRole.COUNSELOR)
     expired = staff.start_session(app.uow(), member, -1)
     with pytest.raises(LoginFailed):
         staff.staff_for_session(app.uow(), expired)

@@ -38,8 +38,8 @@ def test_a_threat_in_the_report_raises_the_priority(services):
     with services.session_factory() as session:
         assert session.get(CaseRecord, threat).priority > session.get(CaseRecord, calm).priority
         assert "threat" in session.get(CaseRecord, threat).labels
-    member, _ = staff.add_staff(services.uow(), "c@asso.example", "mot de passe long 123",
-                                StaffRole.COUNSELOR)
+    member, _ = staff.add_staff(services.uow(), services.totp_box, "c@asso.example",
+                                "mot de passe long 123", StaffRole.COUNSELOR)
     assert staff.queue(services.uow(), member)[0].case_id == threat
 
 

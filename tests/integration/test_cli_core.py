@@ -41,8 +41,8 @@ def test_staff_add_prints_the_totp_secret_and_the_account_can_log_in(run, servic
     secret = next(line.split(": ")[1] for line in result.stdout.splitlines()
                   if line.startswith("TOTP secret"))
     assert "otpauth://totp/" in result.stdout
-    member = staff.authenticate(services.uow(), "anne@example.org", "un mot de passe solide",
-                                pyotp.TOTP(secret).now())
+    member = staff.authenticate(services.uow(), services.totp_box, "anne@example.org",
+                                "un mot de passe solide", pyotp.TOTP(secret).now())
     assert member.role.value == "admin"
     assert run("staff", "list").stdout == "anne@example.org\tadmin\tactive\n"
     assert run("staff", "disable", "anne@example.org").exit_code == 0

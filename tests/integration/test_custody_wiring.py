@@ -47,7 +47,7 @@ def test_receipts_views_and_withdrawal_are_in_the_ledger(services):
     assert more[0].leaf_index == 1
     detail = cases.case_detail(services.uow(), report.case_id)
     assert sorted(e.leaf_index for e in detail.evidence) == [0, 1]
-    member, _ = staff.add_staff(services.uow(), "analyste@example.org", "x" * 20,
+    member, _ = staff.add_staff(services.uow(), services.totp_box, "analyste@example.org", "x" * 20,
                                 StaffRole.ANALYST)
     seen, chunks = staff.staff_read_evidence(services.uow(), services.store, member,
                                              report.case_id, receipt.item_id)

@@ -124,8 +124,8 @@ def test_pharos_fields_are_ready_to_paste(case):
 
 def test_a_disabled_staff_member_cannot_produce_documents(case):
     services, submitted = case
-    member, _ = staff.add_staff(services.uow(), "analyste@asso.example", "un mot de passe long",
-                                StaffRole.ANALYST)
+    member, _ = staff.add_staff(services.uow(), services.totp_box, "analyste@asso.example",
+                                "un mot de passe long", StaffRole.ANALYST)
     requester = documents.staff_requester(services, member)
     assert documents.pharos(services, submitted.case_id, requester)
     staff.disable_staff(services.uow(), "analyste@asso.example")

@@ -7,6 +7,7 @@ import pytest
 from rempart.domain.cases import CaseKind, CaseStatus
 from rempart.domain.staff import StaffRole
 from rempart.evidence.filestore import FilesystemEvidenceStore
+from rempart.security.totp_crypto import TotpSecretBox
 from rempart.services import cases, staff
 from rempart.services.errors import CaseAccessDenied, CaseNotFound, Forbidden, TooManyAttempts
 from rempart.services.uploads import UploadLimits
@@ -65,7 +66,8 @@ def test_the_lock_counts_failures_per_code(uow, store):
 
 def test_staff_actions_check_the_role_before_touching_anything(uow, store):
     submitted = submit(uow, store, kinds=[CaseKind.THREATS], minor=True)
-    analyst, _ = staff.add_staff(uow, "an@example.org", "mot de passe solide", StaffRole.ANALYST)
+    analyst, _ = staff.add_staff(uow, TotpSecretBox(bytes(32)), "an@example.org",
+                                 "mot de passe solide", StaffRole.ANALYST)
     commits = uow.commits
     with pytest.raises(Forbidden):
         staff.reply(uow, analyst, submitted.case_id, "bonjour")

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from rempart.domain.audit import Actor, AuditAction
 from rempart.domain.cases import (
     CaseKind,
@@ -23,6 +25,7 @@ from rempart.domain.staff import Permission, StaffRole, can, normalize_email, pa
 from rempart.evidence import custody_log
 from rempart.evidence.interface import EvidenceStore
 from rempart.security import hashing, totp
+from rempart.security.totp_crypto import TotpSecretBox, TotpSecretError
 from rempart.services import audit
 from rempart.services.audit import AuditEntry
 from rempart.services.cases import (
@@ -47,6 +50,7 @@ from rempart.store.tables import MessageRecord, StaffRecord, StaffSessionRecord
 from rempart.store.uow import UnitOfWork
 
 MAX_AUDIT_ROWS = 1000
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,9 +112,10 @@ def require_permission(uow: UnitOfWork, staff: StaffMember, permission: Permissi
 
 # Accounts (command line: the operator acts, so no StaffMember) ---------------------------------
 
-def add_staff(uow: UnitOfWork, email: str, password: str, role: StaffRole
+def add_staff(uow: UnitOfWork, box: TotpSecretBox, email: str, password: str, role: StaffRole
               ) -> tuple[StaffMember, str]:
-    """Create an account; returns it and its TOTP secret (to show once)."""
+    """Create an account; returns it and its TOTP secret (to show once; stored sealed by
+    ``box``, bound to the account id)."""
     try:
         address = normalize_email(email)
     except ValueError as bad_email:
@@ -123,9 +128,11 @@ def add_staff(uow: UnitOfWork, email: str, password: str, role: StaffRole
     with uow:
         if uow.staff.get_by_email(address) is not None:
             raise StaffError(f"an account already exists for {address}")
-        record = StaffRecord(id=str(uuid.uuid4()), email=address, password_hash=password_hash,
-                             totp_secret=secret, last_totp_step=None, role=role.value,
-                             active=True, created_at=_now(), last_login_at=None)
+        staff_id = str(uuid.uuid4())
+        record = StaffRecord(id=staff_id, email=address, password_hash=password_hash,
+                             totp_secret=box.seal(staff_id, secret), last_totp_step=None,
+                             role=role.value, active=True, created_at=_now(),
+                             last_login_at=None)
         uow.staff.add(record)
         audit.record(uow, Actor.OPERATOR, AuditAction.STAFF_CREATED, staff_id=record.id,
                      detail={"role": role.value})
@@ -160,10 +167,14 @@ def _login_key(email: str) -> str:
     return hashlib.sha256(f"staff:{email.strip().lower()[:254]}".encode()).hexdigest()
 
 
-def authenticate(uow: UnitOfWork, email: str, password: str, totp_code: str,
-                 policy: AttemptPolicy | None = None) -> StaffMember:
+def authenticate(uow: UnitOfWork, box: TotpSecretBox, email: str, password: str,
+                 totp_code: str, policy: AttemptPolicy | None = None) -> StaffMember:
     """The staff member if password AND TOTP code are right; LoginFailed otherwise (which part
-    was wrong is never said), TooManyAttempts after repeated failures for that e-mail."""
+    was wrong is never said), TooManyAttempts after repeated failures for that e-mail.
+
+    A stored secret that does not open under ``box`` (wrong instance key, altered or copied
+    value) raises TotpSecretError: the login fails closed and the operator gets the reason.
+    It is not counted as a failed attempt: the person typing is not at fault."""
     policy = policy or AttemptPolicy()
     key, now = _login_key(email), _now()
     with uow:
@@ -174,7 +185,8 @@ def authenticate(uow: UnitOfWork, email: str, password: str, totp_code: str,
         if record is None:
             hashing.burn_verify_time(password[:1024])
         elif hashing.verify_secret(record.password_hash, password[:1024]) and record.active:
-            step = totp.accepted_step(record.totp_secret, totp_code, record.last_totp_step)
+            step = totp.accepted_step(_open_secret(box, record), totp_code,
+                                      record.last_totp_step)
             if step is not None:
                 record.last_totp_step, record.last_login_at, ok = step, now, True
         if not ok or record is None:
@@ -187,6 +199,14 @@ def authenticate(uow: UnitOfWork, email: str, password: str, totp_code: str,
         audit.record(uow, Actor.STAFF, AuditAction.STAFF_LOGIN, staff_id=record.id)
         uow.commit()
         return _member(record)
+
+
+def _open_secret(box: TotpSecretBox, record: StaffRecord) -> str:
+    try:
+        return box.open(record.id, record.totp_secret)
+    except TotpSecretError as problem:
+        log.error("staff_totp_secret_unreadable", staff_id=record.id, reason=str(problem))
+        raise
 
 
 def start_session(uow: UnitOfWork, staff: StaffMember, ttl_seconds: int) -> str:

@@ -2,7 +2,8 @@
 
 Portable types only (string UUIDs, timezone-aware datetimes, JSON), identical on SQLite and
 PostgreSQL. Secrets are stored as argon2id hashes (passphrases, passwords) or SHA-256 digests of
-random tokens (sessions, API tokens), never in clear.
+random tokens (sessions, API tokens), never in clear; TOTP secrets, which the server must read
+back, are encrypted (AES-256-GCM under the instance's TOTP key).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class StaffRecord(Base):
     id: Mapped[str] = mapped_column(UUID, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    # Sealed with AES-256-GCM under the instance key (rempart.security.totp_crypto), never clear.
+    totp_secret: Mapped[str] = mapped_column(String(255))
     # The last accepted TOTP time step, so that a code cannot be replayed.
     last_totp_step: Mapped[int | None] = mapped_column(BigInteger)
     role: Mapped[str] = mapped_column(String(20))

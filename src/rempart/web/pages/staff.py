@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from rempart.domain.cases import CaseKind, CaseStatus
 from rempart.domain.staff import StaffRole
+from rempart.security.totp_crypto import TotpSecretError
 from rempart.services import staff as staff_services
 from rempart.services.errors import (
     CaseNotFound,
@@ -104,8 +105,9 @@ async def login(request: Request) -> Response:
     services = runtime(request)
     try:
         member = await run_in_threadpool(
-            staff_services.authenticate, services.uow(), email, str(form.get("password", "")),
-            str(form.get("totp", "")).replace(" ", ""), services.attempts)
+            staff_services.authenticate, services.uow(), services.totp_box, email,
+            str(form.get("password", "")), str(form.get("totp", "")).replace(" ", ""),
+            services.attempts)
     except LoginFailed:
         return _page(request, None, "staff/login.html", {
             "email": email, "error": _("Login failed. Check your e-mail, password and code."),
@@ -114,6 +116,11 @@ async def login(request: Request) -> Response:
         return _page(request, None, "staff/login.html", {
             "email": email, "error": _("Too many attempts. Wait a quarter of an hour."),
             "notice": ""}, status_code=429)
+    except TotpSecretError:  # logged by the service, with the account id
+        return _page(request, None, "staff/login.html", {
+            "email": email, "error": _("The server cannot check second-factor codes right "
+                                       "now. Tell the administrator."),
+            "notice": ""}, status_code=503)
     token = await run_in_threadpool(staff_services.start_session, services.uow(), member,
                                     services.settings.staff_session_seconds)
     response = RedirectResponse("/staff", status_code=303)
