@@ -86,10 +86,11 @@ def test_staff_see_the_queue_notes_and_evidence_and_it_is_audited(app):
     minor_threat = submit(app, png())
     adult_insult = submit(app, kinds=[CaseKind.INSULTS], victim_is_minor=False)
     anne = counselor(app)
-    rows = staff.queue(app.uow(), anne)
+    rows = staff.queue(app.uow(), anne).rows
     assert [r.case_id for r in rows] == [minor_threat.case_id, adult_insult.case_id]
     assert rows[0].evidence_count == 1
-    assert staff.queue(app.uow(), anne, kind=CaseKind.INSULTS)[0].case_id == adult_insult.case_id
+    insults = staff.queue(app.uow(), anne, kind=CaseKind.INSULTS).rows
+    assert insults[0].case_id == adult_insult.case_id
 
     staff.add_note(app.uow(), anne, minor_threat.case_id, "Appeler le 3018")
     detail = staff.staff_case_detail(app.uow(), anne, minor_threat.case_id)
@@ -99,8 +100,8 @@ def test_staff_see_the_queue_notes_and_evidence_and_it_is_audited(app):
     _, chunks = staff.staff_read_evidence(app.uow(), app.store, anne, minor_threat.case_id, item)
     assert b"".join(chunks) == PNG
     staff.set_status(app.uow(), anne, minor_threat.case_id, CaseStatus.REFERRED_TO_POLICE)
-    assert staff.queue(app.uow(), anne, status=CaseStatus.REFERRED_TO_POLICE)[0].case_id == \
-        minor_threat.case_id
+    referred = staff.queue(app.uow(), anne, status=CaseStatus.REFERRED_TO_POLICE).rows
+    assert referred[0].case_id == minor_threat.case_id
 
     admin = counselor(app, StaffRole.ADMIN, "admin@example.org")
     actions = [e.action for e in staff.audit_log(app.uow(), admin)]

@@ -40,7 +40,7 @@ def test_a_threat_in_the_report_raises_the_priority(services):
         assert "threat" in session.get(CaseRecord, threat).labels
     member, _ = staff.add_staff(services.uow(), services.totp_box, "c@asso.example",
                                 "mot de passe long 123", StaffRole.COUNSELOR)
-    assert staff.queue(services.uow(), member)[0].case_id == threat
+    assert staff.queue(services.uow(), member).rows[0].case_id == threat
 
 
 def test_the_reporters_later_messages_are_classified_too(services):

@@ -26,13 +26,14 @@ def uow_factory(migrated_url):
     engine.dispose()
 
 
-def case(n: int, priority: int, kinds=("insults",), status="received") -> CaseRecord:
+def case(n: int, priority: int, kinds=("insults",), status="received",
+         created_at=None) -> CaseRecord:
     return CaseRecord(id=f"00000000-0000-0000-0000-{n:012d}", code=f"RMP-0000-{n:04d}",
                       passphrase_hash="h", status=status, kinds=list(kinds), description="d",
                       platforms=[], other_platform=None, urls=[], incident_dates=None,
                       author_handles=[], victim_is_minor=False, reporter_role="victim",
                       contact=None, labels=[], priority=priority,
-                      created_at=T0 + timedelta(hours=n), updated_at=T0)
+                      created_at=created_at or T0 + timedelta(hours=n), updated_at=T0)
 
 
 def test_the_queue_is_most_urgent_then_oldest_and_filters(uow_factory):
@@ -48,6 +49,72 @@ def test_the_queue_is_most_urgent_then_oldest_and_filters(uow_factory):
         assert uow.cases.get_by_code("RMP-0000-0002").kinds == ["threats", "insults"]
         assert uow.cases.code_exists("RMP-0000-0001")
         assert not uow.cases.code_exists("RMP-0000-9999")
+
+
+def _many_tied_cases(uow_factory) -> list[str]:
+    """23 cases in three priorities, many received at the same instant; their codes in queue
+    order (priority, then oldest, then id), the decoy kinds left out."""
+    same_time = T0 + timedelta(days=1)
+    cases = [case(n, priority=n % 3, created_at=same_time if n % 2 else None,
+                  kinds=("intimate_images",) if n != 7 else ("intimateXimages",))
+             for n in range(1, 24)]
+    with uow_factory() as uow:
+        for c in reversed(cases):  # inserted out of order on purpose
+            uow.cases.add(c)
+        uow.commit()
+    expected = sorted((c for c in cases if c.kinds == ["intimate_images"]),
+                      key=lambda c: (-c.priority, c.created_at, c.id))
+    return [c.code for c in expected]
+
+
+def _pages(uow_factory, kind, size):
+    pages, offset = [], 0
+    while True:
+        with uow_factory() as uow:
+            page = [c.code for c in uow.cases.queue("received", kind, limit=size, offset=offset)]
+        if not page:
+            return pages
+        pages.append(page)
+        offset += size
+
+
+def test_queue_pages_follow_one_total_order_without_overlap_or_gap(uow_factory):
+    expected = _many_tied_cases(uow_factory)
+    pages = _pages(uow_factory, "intimate_images", 5)
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 2]
+    assert [code for page in pages for code in page] == expected  # "_" is no LIKE wildcard
+    with uow_factory() as uow:
+        assert len(uow.cases.queue(None, None, limit=50)) == 23
+        assert uow.cases.queue(None, None, limit=5, offset=100) == []
+
+
+def test_the_page_is_cut_by_the_database(uow_factory):
+    from sqlalchemy import event
+
+    _many_tied_cases(uow_factory)
+    statements = []
+
+    def remember(conn, cursor, sql, *args):
+        statements.append(sql)
+
+    with uow_factory() as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", remember)
+        try:
+            assert len(uow.cases.queue(None, "intimate_images", limit=3, offset=3)) == 3
+        finally:
+            event.remove(engine, "before_cursor_execute", remember)
+    [query] = [sql for sql in statements if "FROM cases" in sql]
+    assert "LIMIT" in query.upper() and "OFFSET" in query.upper()
+
+
+def test_the_fake_repository_pages_the_same_way():
+    from rempart.store.uow import FakeUnitOfWork
+
+    fake = FakeUnitOfWork()
+    assert _pages(fake, "intimate_images", 5) == []
+    expected = _many_tied_cases(fake)
+    assert [code for page in _pages(fake, "intimate_images", 5) for code in page] == expected
 
 
 def test_deleting_a_case_deletes_its_rows_and_keeps_the_audit_log(uow_factory):

@@ -9,7 +9,13 @@ from rempart.domain.staff import StaffRole
 from rempart.evidence.filestore import FilesystemEvidenceStore
 from rempart.security.totp_crypto import TotpSecretBox
 from rempart.services import cases, staff
-from rempart.services.errors import CaseAccessDenied, CaseNotFound, Forbidden, TooManyAttempts
+from rempart.services.errors import (
+    CaseAccessDenied,
+    CaseNotFound,
+    Forbidden,
+    StaffError,
+    TooManyAttempts,
+)
 from rempart.services.uploads import UploadLimits
 from rempart.store.uow import FakeUnitOfWork
 from tests.integration.foundation_support import PNG, fast_argon2  # noqa: F401 (fixture)
@@ -75,6 +81,24 @@ def test_staff_actions_check_the_role_before_touching_anything(uow, store):
         staff.audit_log(uow, analyst)
     assert uow.commits == commits
     staff.set_status(uow, analyst, submitted.case_id, CaseStatus.IN_REVIEW)
-    assert staff.queue(uow, analyst)[0].status is CaseStatus.IN_REVIEW
+    assert staff.queue(uow, analyst).rows[0].status is CaseStatus.IN_REVIEW
     with pytest.raises(CaseNotFound):
         staff.set_status(uow, analyst, "missing", CaseStatus.CLOSED)
+
+
+def test_the_queue_comes_in_pages_and_refuses_impossible_page_numbers(uow, store):
+    for _ in range(5):
+        submit(uow, store)
+    analyst, _ = staff.add_staff(uow, TotpSecretBox(bytes(32)), "an@example.org",
+                                 "mot de passe solide", StaffRole.ANALYST)
+    pages = [staff.queue(uow, analyst, page=n, page_size=2) for n in (1, 2, 3, 4)]
+    assert [len(p.rows) for p in pages] == [2, 2, 1, 0]
+    assert [p.has_next for p in pages] == [True, True, False, False]
+    assert [p.has_previous for p in pages] == [False, True, True, True]
+    assert pages[1].first_position == 3
+    assert len({r.case_id for p in pages for r in p.rows}) == 5
+    assert [e.detail.get("page") for e in uow.fake_audit.events.committed.values()
+            if e.action == "queue.viewed"] == [1, 2, 3, 4]
+    for page, size in ((0, 50), (staff.MAX_QUEUE_PAGE + 1, 50), (1, 0)):
+        with pytest.raises(StaffError):
+            staff.queue(uow, analyst, page=page, page_size=size)

@@ -50,6 +50,8 @@ from rempart.store.tables import MessageRecord, StaffRecord, StaffSessionRecord
 from rempart.store.uow import UnitOfWork
 
 MAX_AUDIT_ROWS = 1000
+QUEUE_PAGE_SIZE = 50
+MAX_QUEUE_PAGE = 10_000  # 500,000 cases: a higher page number is a typo or a probe
 log = structlog.get_logger(__name__)
 
 
@@ -74,6 +76,23 @@ class QueueRow:
     created_at: datetime
     updated_at: datetime
     evidence_count: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    page: int  # from 1
+    page_size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_position(self) -> int:
+        """The position (from 1) of the page's first case in the whole queue."""
+        return (self.page - 1) * self.page_size + 1
 
 
 @dataclass(frozen=True)
@@ -246,21 +265,31 @@ def end_session(uow: UnitOfWork, token: str) -> None:
 # Case work -----------------------------------------------------------------------------------
 
 def queue(uow: UnitOfWork, staff: StaffMember, status: CaseStatus | None = None,
-          kind: CaseKind | None = None) -> list[QueueRow]:
-    """Cases, most urgent first (rempart.domain.triage), optionally filtered."""
+          kind: CaseKind | None = None, page: int = 1, page_size: int = QUEUE_PAGE_SIZE
+          ) -> QueuePage:
+    """One page of cases, most urgent first (rempart.domain.triage), optionally filtered.
+    ``page`` counts from 1 up to MAX_QUEUE_PAGE; anything else is a StaffError."""
     _require(staff, Permission.VIEW_QUEUE)
+    if not 1 <= page <= MAX_QUEUE_PAGE:
+        raise StaffError(f"the page number must be between 1 and {MAX_QUEUE_PAGE}")
+    if not 1 <= page_size <= MAX_AUDIT_ROWS:
+        raise StaffError(f"a page holds 1 to {MAX_AUDIT_ROWS} cases")
     with uow:
         _check_active(uow, staff)
-        cases = uow.cases.queue(status.value if status else None, kind.value if kind else None)
+        # One case more than the page says whether there is a next page, without a COUNT.
+        cases = uow.cases.queue(status.value if status else None, kind.value if kind else None,
+                                limit=page_size + 1, offset=(page - 1) * page_size)
+        has_next, cases = len(cases) > page_size, cases[:page_size]
         counts = uow.cases.evidence_counts([c.id for c in cases])
         audit.record(uow, Actor.STAFF, AuditAction.QUEUE_VIEWED, staff_id=staff.id,
                      detail={"status": status.value if status else None,
-                             "kind": kind.value if kind else None})
+                             "kind": kind.value if kind else None, "page": page})
         uow.commit()
-        return [QueueRow(c.id, c.code, CaseStatus(c.status), [CaseKind(k) for k in c.kinds],
+        rows = [QueueRow(c.id, c.code, CaseStatus(c.status), [CaseKind(k) for k in c.kinds],
                          c.victim_is_minor, ReporterRole(c.reporter_role), c.priority,
                          list(c.labels), _aware(c.created_at), _aware(c.updated_at),
                          counts.get(c.id, 0)) for c in cases]
+        return QueuePage(rows, page, page_size, has_next)
 
 
 def staff_case_detail(uow: UnitOfWork, staff: StaffMember, case_id: str) -> StaffCaseDetail:

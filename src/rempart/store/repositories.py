@@ -6,10 +6,11 @@ Records are the mapped classes of ``rempart.store.tables``; the fakes hold the s
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, String, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from rempart.store.tables import (
@@ -30,7 +31,8 @@ class CaseRepository(Protocol):
     def get_by_code(self, code: str) -> CaseRecord | None: ...
     def code_exists(self, code: str) -> bool: ...
     def delete(self, case: CaseRecord) -> None: ...
-    def queue(self, status: str | None, kind: str | None) -> list[CaseRecord]: ...
+    def queue(self, status: str | None, kind: str | None, limit: int | None = None,
+              offset: int = 0) -> list[CaseRecord]: ...
     def add_evidence(self, item: EvidenceRecord) -> None: ...
     def evidence(self, case_id: str) -> list[EvidenceRecord]: ...
     def evidence_item(self, case_id: str, item_id: str) -> EvidenceRecord | None: ...
@@ -66,6 +68,16 @@ class AttemptRepository(Protocol):
     def purge_before(self, cutoff: datetime) -> None: ...
 
 
+QUEUE_ORDER = (CaseRecord.priority.desc(), CaseRecord.created_at, CaseRecord.id)
+
+
+def _kinds_contain(kind: str) -> ColumnElement[bool]:
+    """``kind`` is one of the case's kinds, identically on both engines: kinds are a JSON list
+    of enum values, stored as its text, so the quoted value (json.dumps, LIKE wildcards
+    escaped) matches one whole element and nothing else."""
+    return cast(CaseRecord.kinds, String).contains(json.dumps(kind), autoescape=True)
+
+
 class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -89,13 +101,16 @@ class SqlCaseRepository:
             self.session.execute(delete(table).where(table.case_id == case.id))
         self.session.delete(case)
 
-    def queue(self, status: str | None, kind: str | None) -> list[CaseRecord]:
-        query = select(CaseRecord).order_by(CaseRecord.priority.desc(), CaseRecord.created_at)
+    def queue(self, status: str | None, kind: str | None, limit: int | None = None,
+              offset: int = 0) -> list[CaseRecord]:
+        """Cases most urgent first, ``limit`` of them from ``offset``. The order ends on the
+        primary key, so it is total: consecutive pages never overlap nor skip a case."""
+        query = select(CaseRecord).order_by(*QUEUE_ORDER)
         if status is not None:
             query = query.where(CaseRecord.status == status)
-        cases = list(self.session.scalars(query))
-        # Kinds are a JSON list: filtered here, identically on both engines.
-        return [c for c in cases if kind is None or kind in c.kinds]
+        if kind is not None:
+            query = query.where(_kinds_contain(kind))
+        return list(self.session.scalars(query.limit(limit).offset(offset)))
 
     def add_evidence(self, item: EvidenceRecord) -> None:
         self.session.add(item)

@@ -133,10 +133,13 @@ class FakeCaseRepository:
             table.pending = {k: v for k, v in table.pending.items() if v.case_id != case.id}
         self.cases.pending.pop(case.id, None)
 
-    def queue(self, status: str | None, kind: str | None) -> list[CaseRecord]:
-        found = [c for c in self.cases.pending.values()
-                 if (status is None or c.status == status) and (kind is None or kind in c.kinds)]
-        return sorted(found, key=lambda c: (-c.priority, c.created_at))
+    def queue(self, status: str | None, kind: str | None, limit: int | None = None,
+              offset: int = 0) -> list[CaseRecord]:
+        found = sorted((c for c in self.cases.pending.values()
+                        if (status is None or c.status == status)
+                        and (kind is None or kind in c.kinds)),
+                       key=lambda c: (-c.priority, c.created_at, c.id))
+        return found[offset:None if limit is None else offset + limit]
 
     def add_evidence(self, item: EvidenceRecord) -> None:
         self.evidence_rows.pending[item.id] = item

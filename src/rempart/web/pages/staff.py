@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -141,6 +142,22 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def _queue_url(status: str, kind: str, page: int) -> str:
+    """The queue with the same filters at another page (page 1 keeps the short address)."""
+    params = [(name, value) for name, value in (("status", status), ("kind", kind)) if value]
+    if page > 1:
+        params.append(("page", str(page)))
+    return "/staff" + ("?" + urlencode(params) if params else "")
+
+
+def _page_number(value: str) -> int | None:
+    """A page number as typed in the address, or None when it is not one."""
+    if not value.isascii() or not value.isdigit() or len(value) > 6:
+        return None
+    number = int(value)
+    return number if 1 <= number <= staff_services.MAX_QUEUE_PAGE else None
+
+
 @router.get("", response_class=HTMLResponse)
 async def queue(request: Request) -> Response:
     async def handler(request: Request, member: StaffMember) -> Response:
@@ -148,11 +165,20 @@ async def queue(request: Request) -> Response:
         kind_value = request.query_params.get("kind", "")
         status = CaseStatus(status_value) if status_value in set(CaseStatus) else None
         kind = CaseKind(kind_value) if kind_value in set(CaseKind) else None
-        rows = await run_in_threadpool(staff_services.queue, runtime(request).uow(), member,
-                                       status, kind)
+        page = _page_number(request.query_params.get("page", "1"))
+        if page is None:
+            return _page(request, member, "error.html", {"status": 400, "reason": _(
+                "The page number must be a whole number from 1 to %(max)s.") % {
+                "max": staff_services.MAX_QUEUE_PAGE}}, status_code=400)
+        found = await run_in_threadpool(staff_services.queue, runtime(request).uow(), member,
+                                        status, kind, page)
+        filters = (status.value if status else "", kind.value if kind else "")
         return _page(request, member, "staff/queue.html", {
-            "cases": rows, "statuses": _statuses(), "kinds": kind_choices(),
-            "status": status.value if status else "", "kind": kind.value if kind else ""})
+            "cases": found.rows, "queue": found, "statuses": _statuses(),
+            "kinds": kind_choices(), "status": filters[0], "kind": filters[1],
+            "first_url": _queue_url(*filters, 1),
+            "previous_url": _queue_url(*filters, page - 1) if found.has_previous else "",
+            "next_url": _queue_url(*filters, page + 1) if found.has_next else ""})
     return await _as_staff(request, handler)
 
 
