@@ -204,3 +204,15 @@ def test_a_downgrade_under_another_key_stops_and_changes_nothing(tmp_path, datab
         services.dispose()
         other.dispose()
 
+
+
+def test_a_malformed_totp_key_stops_the_app_at_start(tmp_path, monkeypatch):
+    from rempart.config import Settings
+    from rempart.security.totp_crypto import TotpKeyError
+    from rempart.web.app import create_app
+
+    bad_key = tmp_path / "bad.key"
+    bad_key.write_text("not hex")
+    monkeypatch.setenv("REMPART_TOTP_KEY_FILE", str(bad_key))
+    with pytest.raises(TotpKeyError, match="64 hex digits"):
+        create_app(Settings(data_dir=tmp_path / "data"))

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rempart.config import Settings, get_settings
+from rempart.security import totp_crypto
 from rempart.web import i18n
 from rempart.web.security import (
     FORM_OVERHEAD_BYTES,
@@ -31,8 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     with suppress(OSError):  # a read-only install ships its compiled catalogs
         i18n.compile_catalogs()
-    # Generated on first start (mode 0600), or read from REMPART_SESSION_KEY_FILE: fail early.
+    # Generated on first start (mode 0600), or read from REMPART_SESSION_KEY_FILE and
+    # REMPART_TOTP_KEY_FILE: a malformed key fails here, not at the first staff login.
     settings.secret_bytes("session_key")
+    totp_crypto.box_from_settings(settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_language(app, settings)
     app.add_middleware(CsrfCookieMiddleware, secure=settings.secure_cookies)
