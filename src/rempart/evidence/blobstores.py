@@ -35,7 +35,9 @@ NameSync = Callable[[], None]
 
 
 class PendingBlob(Protocol):
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes | memoryview) -> None:
+        """Append ``data``; it is copied or written before this returns (callers reuse it)."""
+        ...
 
     def publish(self) -> NameSync:
         """Make the blob's bytes durable and visible under its name; return the step that makes
@@ -78,7 +80,7 @@ class _PendingFile:
         fd, self.tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         self.out = os.fdopen(fd, "wb")
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.out.write(data)
 
     def publish(self) -> NameSync:
@@ -197,7 +199,7 @@ class _PendingObject:
         self.upload_id: str | None = None
         self.parts: list[dict[str, Any]] = []
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.buffer += data
         while len(self.buffer) >= PART_SIZE:
             self._send_part(bytes(self.buffer[:PART_SIZE]))
