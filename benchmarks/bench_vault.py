@@ -30,6 +30,8 @@ import time
 import uuid
 from pathlib import Path
 
+from rempart.evidence.blobstores import fsync_dir
+
 MIB = 1024 * 1024
 RESULTS = Path(__file__).resolve().parent / "results" / "vault.json"
 
@@ -59,14 +61,6 @@ def _batches(sources: list[Path], size: int) -> list[list[Path]]:
     return [sources[i:i + size] for i in range(0, len(sources), size)]
 
 
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _atomic_copy(sources: list[Path], target_dir: Path, per_folder: int | None = None) -> float:
     """The vault's durability steps without encryption or database: temporary file, fsync,
     rename, folder fsync. Without ``per_folder``: one folder, fsynced after each file. With it:
@@ -77,15 +71,15 @@ def _atomic_copy(sources: list[Path], target_dir: Path, per_folder: int | None =
     if per_folder is None:
         for source in sources:
             _atomic_file(source, target_dir)
-            _fsync_folder(target_dir)
+            fsync_dir(target_dir)
     else:
         for number, batch in enumerate(_batches(sources, per_folder)):
             folder = target_dir / f"report-{number}"
             folder.mkdir()
             for source in batch:
                 _atomic_file(source, folder)
-            _fsync_folder(folder)
-            _fsync_folder(target_dir)
+            fsync_dir(folder)
+            fsync_dir(target_dir)
     return time.perf_counter() - start
 
 
