@@ -6,11 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -19,37 +14,6 @@ from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound
 from rempart.evidence.keys import FileKeyManager
 from rempart.evidence.vault import EncryptedVault
 from rempart.store.db import make_engine, make_session_factory
-
-MOTO = Path(sys.executable).with_name("moto_server")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    if not MOTO.exists():
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    port = _free_port()
-    server = subprocess.Popen([str(MOTO), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("moto_server did not start")
-    yield url
-    server.terminate()
-    server.wait(10)
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from rempart import bootstrap
-from rempart.config import Settings
 from rempart.domain import custody
 from rempart.domain.cases import CaseKind
 from rempart.evidence import merkle
@@ -27,15 +25,6 @@ from rempart.store.tables import EvidenceRecord
 from rempart.store.vault_tables import VaultKeyRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
-
-
-@pytest.fixture
-def services(migrated_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
-    monkeypatch.delenv("REMPART_MASTER_KEY_FILE", raising=False)
-    built = bootstrap.build(Settings(data_dir=tmp_path / "data", database_url=migrated_url))
-    yield built
-    built.dispose()
 
 
 def submit(services, *payloads: bytes) -> cases.SubmittedReport:

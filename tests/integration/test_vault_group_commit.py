@@ -13,11 +13,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
 from sqlalchemy import event, func, select
 
-from rempart import bootstrap
-from rempart.config import Settings
 from rempart.domain import custody
 from rempart.domain.cases import CaseKind
 from rempart.evidence import blobstores, custody_log
@@ -31,17 +28,7 @@ from rempart.services.uploads import Upload
 from rempart.store.ledger_tables import LedgerLeaf
 from rempart.store.tables import EvidenceRecord
 from rempart.store.vault_tables import VaultKeyRecord
-
-PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
-
-
-@pytest.fixture
-def services(migrated_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
-    monkeypatch.delenv("REMPART_MASTER_KEY_FILE", raising=False)
-    built = bootstrap.build(Settings(data_dir=tmp_path / "data", database_url=migrated_url))
-    yield built
-    built.dispose()
+from tests.integration.test_vault import PNG
 
 
 @pytest.fixture
@@ -163,30 +150,19 @@ def test_outside_a_unit_of_work_put_syncs_the_folder_before_its_key_commits(serv
     assert count(services, VaultKeyRecord) == 1
 
 
-class _MemoryS3:
-    """The three calls a small blob needs, enough to check that S3 has no folder to sync."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def head_object(self, Bucket: str, Key: str) -> dict[str, object]:  # noqa: N803
-        if Key not in self.objects:
-            raise ClientError({"Error": {"Code": "404"}}, "HeadObject")
-        return {}
-
-    def put_object(self, Bucket: str, Key: str, Body: bytes) -> None:  # noqa: N803
-        self.objects[Key] = Body
-
-
-def test_over_s3_the_keys_commit_with_the_unit_of_work(services, tmp_path):
-    client = _MemoryS3()
-    vault = EncryptedVault(S3BlobStore(client, "evidence"), FileKeyManager(tmp_path / "keys"),
-                           services.session_factory)
+def test_over_s3_the_keys_commit_with_the_unit_of_work(services, endpoint, tmp_path,
+                                                       monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    blobs = S3BlobStore.connect(endpoint, f"evidence-{os.urandom(4).hex()}", "us-east-1",
+                                create_bucket=True)
+    vault = EncryptedVault(blobs, FileKeyManager(tmp_path / "keys"), services.session_factory)
     with VaultUnitOfWork(services.session_factory) as uow:
         vault.put("case-s", "item-1", io.BytesIO(b"over s3"))
         vault.put("case-s", "item-2", io.BytesIO(b"over s3 too"))
         uow.commit()
-    assert set(client.objects) == {"case-s/item-1", "case-s/item-2"}
+    assert blobs.exists("case-s/item-1") and blobs.exists("case-s/item-2")
+    assert b"".join(vault.open("case-s", "item-2")) == b"over s3 too"
     assert count(services, VaultKeyRecord) == 2
 
 
