@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,9 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rempart.store.db import Base
-
-ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+from rempart.store.db import ID, TS, Base
 
 
 class HashBank(Base):
@@ -34,7 +31,7 @@ class HashBank(Base):
     kind: Mapped[str] = mapped_column(String(32))  # ncii-adults, ncii-minors, partner, negative
     max_distance: Mapped[int] = mapped_column(Integer, default=31)
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TS)
 
 
 class BankEntry(Base):
@@ -48,8 +45,8 @@ class BankEntry(Base):
     content_id: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, withdrawn
     provenance: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
     change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
 
     __table_args__ = (Index("ix_hash_bank_entries_bank_signal", "bank_id", "signal_type", "hash"),)
@@ -66,7 +63,7 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     can_write: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TS)
 
 
 class ApiKey(Base):
@@ -77,8 +74,8 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # shown in listings to tell keys apart
     rate_per_minute: Mapped[int] = mapped_column(Integer, default=600)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
 
 
 class MatchFeedback(Base):
@@ -88,7 +85,7 @@ class MatchFeedback(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("hash_bank_entries.id", ondelete="CASCADE"))
     verdict: Mapped[str] = mapped_column(String(16))  # blocked, not_blocked, false_positive
     content_id: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TS)
 
 
 class SelfSubmission(Base):
@@ -99,5 +96,5 @@ class SelfSubmission(Base):
     bank_id: Mapped[int] = mapped_column(ForeignKey("hash_banks.id", ondelete="CASCADE"))
     pin_hash: Mapped[str] = mapped_column(String(200))  # argon2
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rempart.store.db import Base
-
-ID = BigInteger().with_variant(Integer(), "sqlite")
+from rempart.store.db import ID, TS, Base
 
 
 class MessageClassification(Base):
@@ -31,4 +29,4 @@ class MessageClassification(Base):
     traits: Mapped[str] = mapped_column(String(256))  # comma-separated targeted traits
     scores_json: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(64))
-    classified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    classified_at: Mapped[datetime] = mapped_column(TS)

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rempart.store.db import Base
-
-ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+from rempart.store.db import ID, TS, Base
 
 
 class LedgerHead(Base):
@@ -34,7 +32,7 @@ class LedgerLeaf(Base):
     # Copied out of the leaf so that a case's events are found without parsing every leaf.
     case_id: Mapped[str | None] = mapped_column(String(100), index=True)
     item_id: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TS)
 
 
 class LedgerNode(Base):
@@ -51,7 +49,7 @@ class LedgerCheckpoint(Base):
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)  # C2SP signed note
     verifier_key: Mapped[str] = mapped_column(Text)  # the key that signed it
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(TS)
     # RFC 3161 timestamp of the signed note (DER TimeStampToken) and the authority's PEM chain.
     tsa_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     tsa_chain: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,11 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rempart.store.db import Base
-
-TS = DateTime(timezone=True)
-ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
-UUID = String(36)
+from rempart.store.db import ID, TS, UUID, Base
 
 
 class CaseRecord(Base):
