@@ -1,11 +1,27 @@
 """Registers every capability's Typer commands on the root ``rempart`` app.
 
-One line per capability module; each module exposes ``register(app)``.
+Each capability module exposes ``register(app)``; a new one adds its name to the list below.
+They are imported when the CLI starts, not when this module is, so that importing the web app
+or a service never pulls in the command-line modules.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import typer
+
+CAPABILITY_MODULES: tuple[str, ...] = (
+    "rempart.detect.cli_banks",
+    "rempart.evidence.cli_ledger",
+    "rempart.evidence.cli_evidence",
+    "rempart.detect.classifier.cli",
+    "rempart.media.cli_hash",
+    "rempart.cli_core",
+    "rempart.evidence.cli_keys",
+    "rempart.cli_helplines",
+    "rempart.documents.cli",
+)
 
 _REGISTERED: set[int] = set()
 
@@ -14,14 +30,5 @@ def register(app: typer.Typer) -> None:
     if id(app) in _REGISTERED:
         return
     _REGISTERED.add(id(app))
-    # Capability modules add their line below, e.g.:
-    #   from rempart.evidence import cli as evidence_cli; evidence_cli.register(app)
-    from rempart.detect import cli_banks; cli_banks.register(app)  # noqa: E702, I001
-    from rempart.evidence import cli_ledger; cli_ledger.register(app)  # noqa: E702, I001
-    from rempart.evidence import cli_evidence; cli_evidence.register(app)  # noqa: E702, I001
-    from rempart.detect.classifier import cli as classifier_cli; classifier_cli.register(app)  # noqa: E501, E702, I001
-    from rempart.media import cli_hash; cli_hash.register(app)  # noqa: E702, I001
-    from rempart import cli_core; cli_core.register(app)  # noqa: E702, I001
-    from rempart.evidence import cli_keys; cli_keys.register(app)  # noqa: E702, I001
-    from rempart import cli_helplines; cli_helplines.register(app)  # noqa: E702, I001
-    from rempart.documents import cli as documents_cli; documents_cli.register(app)  # noqa: E702, I001
+    for name in CAPABILITY_MODULES:
+        importlib.import_module(name).register(app)
