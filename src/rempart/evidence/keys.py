@@ -23,6 +23,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
+from rempart.evidence.blobstores import fsync_dir
 from rempart.evidence.interface import EvidenceIntegrityError
 
 MASTER_KEY_SIZE = 32
@@ -115,7 +116,7 @@ class FileKeyManager:
             raise KeyManagerError("the active master key cannot be destroyed")
         self._load(key_id)
         (self.folder / key_id).unlink()
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     def _write_private(self, name: str, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".new-")
@@ -128,7 +129,7 @@ class FileKeyManager:
             os.replace(tmp, self.folder / name)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
 
 class ExternalFileKeyManager:
@@ -173,10 +174,3 @@ def key_manager_for(data_dir: Path) -> KeyManager:
         return ExternalFileKeyManager(Path(env_file))
     return FileKeyManager(data_dir / "secrets" / "master-keys")
 
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
