@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     s3_bucket: str = "rempart-evidence"
     s3_region: str = "us-east-1"
+    # Master keys: "file" (data folder or REMPART_MASTER_KEY_FILE) or "aws-kms".
+    key_manager: str = "file"
+    kms_endpoint_url: str | None = None  # a KMS-compatible service; unset: AWS itself
+    kms_region: str | None = None  # unset: AWS_REGION / AWS_DEFAULT_REGION
+    kms_alias: str = "alias/rempart-evidence"
     tsa_url: str | None = None
     # PEM trust anchor(s) of that authority: a timestamp is kept only if its chain verifies.
     tsa_ca_file: Path | None = None

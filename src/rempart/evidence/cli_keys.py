@@ -26,17 +26,18 @@ def _session_factory() -> sessionmaker[Session]:
 def status() -> None:
     """Print the active master key id and how many data keys each master key wraps (JSON)."""
     from rempart.cli import fail
-    from rempart.evidence.keys import KeyManagerError, key_manager_for
+    from rempart.evidence.keys import KeyManagerError, key_manager_from_settings
     from rempart.evidence.vault import key_usage
 
     try:
-        keys = key_manager_for(get_settings().ensure_data_dir())
+        keys = key_manager_from_settings(get_settings())
+        active, known = keys.active_key_id(), keys.key_ids()  # a KMS may refuse these too
     except KeyManagerError as exc:
         fail(str(exc))
     usage = key_usage(_session_factory())
-    typer.echo(json.dumps({"active_key_id": keys.active_key_id(),
-                           "master_keys": {k: usage.get(k, 0) for k in keys.key_ids()},
-                           "missing_keys": sorted(set(usage) - set(keys.key_ids()))}, indent=2))
+    typer.echo(json.dumps({"active_key_id": active,
+                           "master_keys": {k: usage.get(k, 0) for k in known},
+                           "missing_keys": sorted(set(usage) - set(known))}, indent=2))
 
 
 @keys_app.command("rotate")
@@ -44,11 +45,11 @@ def rotate() -> None:
     """Generate a new master key, re-wrap every data key under it, destroy the old keys."""
     from rempart.cli import fail
     from rempart.evidence.interface import EvidenceIntegrityError
-    from rempart.evidence.keys import KeyManagerError, key_manager_for
+    from rempart.evidence.keys import KeyManagerError, key_manager_from_settings
     from rempart.evidence.vault import rotate_master_key
 
     try:
-        keys = key_manager_for(get_settings().ensure_data_dir())
+        keys = key_manager_from_settings(get_settings())
         report = rotate_master_key(keys, _session_factory())
     except (KeyManagerError, EvidenceIntegrityError) as exc:
         fail(str(exc))

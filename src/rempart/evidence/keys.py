@@ -6,7 +6,8 @@ by default: one file per master key under ``<data>/secrets/master-keys/`` (mode 
 on first start) and an ``active`` file naming the key that wraps new data keys. Older keys stay
 until ``rempart keys rotate`` has re-wrapped every data key, then they are destroyed.
 ``REMPART_MASTER_KEY_FILE`` points at one externally managed key (Docker/Kubernetes secret): it
-is read-only here, so rotation is done by the secret manager.
+is read-only here, so rotation is done by the secret manager. ``REMPART_KEY_MANAGER=aws-kms``
+keeps them in AWS KMS instead (``rempart.evidence.kms``); ``key_manager_from_settings`` chooses.
 
 Wrapping uses AES key wrap (RFC 3394), which authenticates the wrapped key: a wrong master key or
 an altered wrapped key fails instead of yielding garbage.
@@ -23,6 +24,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
+from rempart.config import Settings
 from rempart.evidence.blobstores import fsync_dir
 from rempart.evidence.interface import EvidenceIntegrityError
 
@@ -174,3 +176,18 @@ def key_manager_for(data_dir: Path) -> KeyManager:
         return ExternalFileKeyManager(Path(env_file))
     return FileKeyManager(data_dir / "secrets" / "master-keys")
 
+
+def key_manager_from_settings(settings: Settings) -> KeyManager:
+    """``REMPART_KEY_MANAGER=file`` (default: the data folder or ``REMPART_MASTER_KEY_FILE``)
+    or ``aws-kms`` (``REMPART_KMS_*``, see ``rempart.evidence.kms``)."""
+    if settings.key_manager == "file":
+        return key_manager_for(settings.ensure_data_dir())
+    if settings.key_manager != "aws-kms":
+        raise KeyManagerError("REMPART_KEY_MANAGER must be file or aws-kms")
+    if os.environ.get("REMPART_MASTER_KEY_FILE"):
+        raise KeyManagerError("REMPART_MASTER_KEY_FILE cannot be used with "
+                              "REMPART_KEY_MANAGER=aws-kms")
+    from rempart.evidence.kms import AwsKmsKeyManager  # boto3 is imported only when used
+
+    return AwsKmsKeyManager.connect(settings.kms_endpoint_url, settings.kms_region,
+                                    settings.kms_alias)

@@ -50,7 +50,7 @@ from rempart.evidence.blobstores import (
     S3BlobStore,
 )
 from rempart.evidence.interface import EvidenceIntegrityError, EvidenceNotFound, StoredBlob
-from rempart.evidence.keys import KeyManager, key_manager_for
+from rempart.evidence.keys import KeyManager, key_manager_from_settings
 from rempart.store.uow import SqlAlchemyUnitOfWork
 from rempart.store.vault_tables import VaultKeyRecord
 
@@ -260,5 +260,5 @@ def blob_store_for(settings: Settings) -> BlobStore:
 
 def vault_from_settings(settings: Settings, session_factory: sessionmaker[Session]
                         ) -> EncryptedVault:
-    return EncryptedVault(blob_store_for(settings), key_manager_for(settings.ensure_data_dir()),
+    return EncryptedVault(blob_store_for(settings), key_manager_from_settings(settings),
                           session_factory)
