@@ -16,19 +16,16 @@ import pytest
 from sqlalchemy import event, func, select
 
 from rempart.domain import custody
-from rempart.domain.cases import CaseKind
 from rempart.evidence import blobstores, custody_log
 from rempart.evidence.blobstores import S3BlobStore
 from rempart.evidence.interface import EvidenceNotFound
 from rempart.evidence.keys import FileKeyManager
 from rempart.evidence.ledger import Ledger
 from rempart.evidence.vault import EncryptedVault, VaultUnitOfWork
-from rempart.services import cases
-from rempart.services.uploads import Upload
 from rempart.store.ledger_tables import LedgerLeaf
 from rempart.store.tables import EvidenceRecord
 from rempart.store.vault_tables import VaultKeyRecord
-from tests.integration.test_vault import PNG
+from tests.integration.test_vault import PNG, submit
 
 
 @pytest.fixture
@@ -52,15 +49,6 @@ def journal(services, monkeypatch):
 
 def vault_root(services) -> Path:
     return Path(os.path.realpath(services.settings.data_dir / "vault"))
-
-
-def submit(services, *payloads: bytes) -> cases.SubmittedReport:
-    uploads = [Upload(f"capture{i}.png", "image/png", io.BytesIO(p))
-               for i, p in enumerate(payloads)]
-    return cases.submit_report(
-        services.uow(), services.store,
-        cases.NewReport(description="Des menaces tous les jours.", kinds=[CaseKind.THREATS]),
-        uploads, services.limits)
 
 
 def count(services, table) -> int:
