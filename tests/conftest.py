@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from rempart.store import migrate
+from rempart.store.db import make_engine, make_session_factory
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 POSTGRES_URL = os.environ.get("REMPART_TEST_POSTGRES", "")
@@ -89,3 +90,11 @@ def migrated_url(request, tmp_path) -> Iterator[str]:
     url = _create_pg_database(template)
     yield url
     _drop_pg_database(url)
+
+
+@pytest.fixture
+def sessions(migrated_url):
+    """A session factory on the migrated database of each engine."""
+    engine = make_engine(migrated_url)
+    yield make_session_factory(engine)
+    engine.dispose()

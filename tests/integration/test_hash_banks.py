@@ -11,7 +11,7 @@ from rempart.detect import banks, matching, partners
 from rempart.detect.bank_index import BankIndex
 from rempart.detect.banks import BankError, HashInput
 from rempart.store.bank_tables import BankEntry, SelfSubmission
-from rempart.store.db import make_engine, make_session_factory
+from rempart.store.db import make_engine
 
 
 def flip(hex_hash: str, bits: int, seed: int = 0) -> str:
@@ -23,13 +23,6 @@ def flip(hex_hash: str, bits: int, seed: int = 0) -> str:
 
 def random_pdq(seed: int) -> str:
     return f"{random.Random(seed).getrandbits(256):064x}"
-
-
-@pytest.fixture
-def sessions(migrated_url):
-    engine = make_engine(migrated_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def setup_bank(sessions, name="ncii-adults", kind="ncii-adults", hashes=()):

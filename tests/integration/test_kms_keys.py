@@ -21,7 +21,6 @@ from rempart.evidence.interface import EvidenceIntegrityError
 from rempart.evidence.keys import KeyManagerError
 from rempart.evidence.kms import AwsKmsKeyManager
 from rempart.evidence.vault import EncryptedVault, key_usage, rotate_master_key
-from rempart.store.db import make_engine, make_session_factory
 
 REGION = "eu-west-3"
 
@@ -41,13 +40,6 @@ def alias() -> str:
 @pytest.fixture
 def kms(endpoint, aws_env, alias) -> AwsKmsKeyManager:
     return AwsKmsKeyManager.connect(endpoint, REGION, alias)
-
-
-@pytest.fixture
-def session_factory(migrated_url):
-    engine = make_engine(migrated_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def test_first_use_creates_a_tagged_key_behind_the_alias_and_wraps_round_trip(kms):
@@ -81,19 +73,19 @@ def test_an_altered_or_misattributed_wrapped_key_is_refused(kms):
         kms.unwrap("mk-0123456789abcdef", wrapped)
 
 
-def test_the_vault_puts_and_opens_items_with_kms_keys(kms, session_factory, tmp_path):
-    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, session_factory,
+def test_the_vault_puts_and_opens_items_with_kms_keys(kms, sessions, tmp_path):
+    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, sessions,
                            segment_size=1000)
     payload = os.urandom(5000)
     stored = vault.put("case-1", "item-1", io.BytesIO(payload))
     assert stored.sha256 == hashlib.sha256(payload).hexdigest()
     assert b"".join(vault.open("case-1", "item-1")) == payload
-    assert key_usage(session_factory) == {kms.active_key_id(): 1}
+    assert key_usage(sessions) == {kms.active_key_id(): 1}
 
 
-def test_rotation_rewraps_under_a_new_kms_key_and_retires_the_old_one(kms, session_factory,
+def test_rotation_rewraps_under_a_new_kms_key_and_retires_the_old_one(kms, sessions,
                                                                       tmp_path):
-    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, session_factory)
+    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, sessions)
     payloads = {f"item-{i}": os.urandom(2000) for i in range(3)}
     for item, payload in payloads.items():
         vault.put("case-1", item, io.BytesIO(payload))
@@ -101,11 +93,11 @@ def test_rotation_rewraps_under_a_new_kms_key_and_retires_the_old_one(kms, sessi
     old_wrapped = kms.wrap(old, os.urandom(32))
     blobs = {p.name: p.read_bytes() for p in (tmp_path / "blobs" / "case-1").iterdir()}
 
-    report = rotate_master_key(kms, session_factory, batch=2)
+    report = rotate_master_key(kms, sessions, batch=2)
 
     assert report.rewrapped == 3 and report.destroyed_key_ids == [old]
     assert kms.key_ids() == [report.new_key_id] == [kms.active_key_id()]
-    assert key_usage(session_factory) == {report.new_key_id: 3}
+    assert key_usage(sessions) == {report.new_key_id: 3}
     for item, payload in payloads.items():
         assert b"".join(vault.open("case-1", item)) == payload
     assert {p.name: p.read_bytes() for p in (tmp_path / "blobs" / "case-1").iterdir()} == blobs
@@ -128,13 +120,13 @@ def test_it_never_destroys_a_key_that_is_not_its_own(kms, endpoint, aws_env):
 
 
 def test_rempart_key_manager_aws_kms_builds_the_vault(endpoint, aws_env, alias, migrated_url,
-                                                      session_factory, tmp_path):
+                                                      sessions, tmp_path):
     from rempart.evidence.vault import vault_from_settings
 
     settings = Settings(data_dir=tmp_path / "data", database_url=migrated_url,
                         key_manager="aws-kms", kms_endpoint_url=endpoint, kms_region=REGION,
                         kms_alias=alias)
-    vault = vault_from_settings(settings, session_factory)
+    vault = vault_from_settings(settings, sessions)
     assert isinstance(vault.keys, AwsKmsKeyManager) and vault.keys.alias == alias
     vault.put("case-1", "item-1", io.BytesIO(b"capture"))
     assert b"".join(vault.open("case-1", "item-1")) == b"capture"
@@ -153,10 +145,10 @@ def _keys_command(monkeypatch, *args: str):
 
 
 def test_the_keys_command_rotates_and_reports_with_aws_kms(endpoint, aws_env, alias,
-                                                           migrated_url, session_factory,
+                                                           migrated_url, sessions,
                                                            tmp_path, monkeypatch):
     kms = AwsKmsKeyManager.connect(endpoint, REGION, alias)
-    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, session_factory)
+    vault = EncryptedVault(FilesystemBlobStore(tmp_path / "blobs"), kms, sessions)
     vault.put("case-1", "item-1", io.BytesIO(b"capture"))
     old = kms.active_key_id()
     for name, value in {"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": migrated_url,

@@ -24,13 +24,6 @@ def _event(n: int) -> custody.CustodyEvent:
                             T0 + timedelta(seconds=n))
 
 
-@pytest.fixture
-def sessions(migrated_url):
-    engine = make_engine(migrated_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
 def _append(sessions, first: int, count: int) -> list[int]:
     with sessions.begin() as session:
         return [r.index for r in Ledger(session).append_many(_event(first + i)

@@ -8,13 +8,6 @@ from rempart.store.classifier_tables import MessageClassification
 from rempart.store.db import make_engine, make_session_factory
 
 
-@pytest.fixture
-def sessions(migrated_url):
-    engine = make_engine(migrated_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
 def test_it_stores_labels_per_message_and_gives_the_case_labels(sessions):
     messages = [("report", "il m'envoie des messages tous les soirs"),
                 ("message:1", "je vais te retrouver et te casser la gueule"),
