@@ -13,7 +13,6 @@ import json
 import os
 
 import pytest
-from typer.testing import CliRunner
 
 from rempart.config import Settings
 from rempart.evidence.blobstores import FilesystemBlobStore
@@ -21,6 +20,7 @@ from rempart.evidence.interface import EvidenceIntegrityError
 from rempart.evidence.keys import KeyManagerError
 from rempart.evidence.kms import AwsKmsKeyManager
 from rempart.evidence.vault import EncryptedVault, key_usage, rotate_master_key
+from tests.cli_support import invoke_rempart
 
 REGION = "eu-west-3"
 
@@ -133,17 +133,6 @@ def test_rempart_key_manager_aws_kms_builds_the_vault(endpoint, aws_env, alias, 
     assert not (tmp_path / "data" / "secrets" / "master-keys").exists()
 
 
-def _keys_command(monkeypatch, *args: str):
-    from rempart.cli import app
-    from rempart.config import get_settings
-
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, ["keys", *args])
-    finally:
-        get_settings.cache_clear()
-
-
 def test_the_keys_command_rotates_and_reports_with_aws_kms(endpoint, aws_env, alias,
                                                            migrated_url, sessions,
                                                            tmp_path, monkeypatch):
@@ -156,9 +145,9 @@ def test_the_keys_command_rotates_and_reports_with_aws_kms(endpoint, aws_env, al
                         "KMS_REGION": REGION, "KMS_ALIAS": alias}.items():
         monkeypatch.setenv(f"REMPART_{name}", value)
 
-    before = _keys_command(monkeypatch, "status")
-    rotated = _keys_command(monkeypatch, "rotate")
-    after = _keys_command(monkeypatch, "status")
+    before = invoke_rempart("keys", "status")
+    rotated = invoke_rempart("keys", "rotate")
+    after = invoke_rempart("keys", "status")
 
     assert before.exit_code == 0, before.output
     assert json.loads(before.output) == {"active_key_id": old, "master_keys": {old: 1},
@@ -179,7 +168,7 @@ def test_unreachable_kms_exits_2_with_one_line(aws_env, alias, tmp_path, monkeyp
                         "KMS_REGION": REGION, "KMS_ALIAS": alias}.items():
         monkeypatch.setenv(f"REMPART_{name}", value)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    result = _keys_command(monkeypatch, "status")
+    result = invoke_rempart("keys", "status")
     assert result.exit_code == 2
     assert result.output.startswith("error: KMS describe_key with " + alias)
     assert result.output.count("\n") == 1

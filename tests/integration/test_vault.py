@@ -9,7 +9,6 @@ import os
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from rempart.domain import custody
 from rempart.domain.cases import CaseKind
@@ -23,6 +22,7 @@ from rempart.services import cases
 from rempart.services.uploads import Upload
 from rempart.store.tables import EvidenceRecord
 from rempart.store.vault_tables import VaultKeyRecord
+from tests.cli_support import invoke_rempart
 
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
 
@@ -117,18 +117,11 @@ def test_rotation_rewraps_every_key_without_touching_blobs(services):
 
 
 def test_the_keys_command_rotates_and_reports(services, monkeypatch):
-    from rempart.cli import app
-    from rempart.config import get_settings
-
     report = submit(services, PNG)
     monkeypatch.setenv("REMPART_DATA_DIR", str(services.settings.data_dir))
     monkeypatch.setenv("REMPART_DATABASE_URL", services.settings.resolved_database_url)
-    get_settings.cache_clear()
-    try:
-        rotated = CliRunner().invoke(app, ["keys", "rotate"])
-        status = CliRunner().invoke(app, ["keys", "status"])
-    finally:
-        get_settings.cache_clear()
+    rotated = invoke_rempart("keys", "rotate")
+    status = invoke_rempart("keys", "status")
     assert rotated.exit_code == 0, rotated.output
     assert '"rewrapped": 1' in rotated.output
     assert status.exit_code == 0 and '": 1' in status.output

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from typer.testing import CliRunner
 
 from rempart.config import Settings
 from rempart.evidence.keys import (
@@ -15,6 +14,7 @@ from rempart.evidence.keys import (
     key_manager_from_settings,
 )
 from rempart.evidence.kms import AwsKmsKeyManager
+from tests.cli_support import invoke_rempart
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +60,8 @@ def test_a_key_file_and_kms_together_are_refused(tmp_path, monkeypatch):
 
 
 def test_the_keys_command_exits_2_with_one_line_on_a_bad_key_manager(tmp_path, monkeypatch):
-    from rempart.cli import app
-    from rempart.config import get_settings
-
     monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REMPART_KEY_MANAGER", "vault")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["keys", "status"])
-    finally:
-        get_settings.cache_clear()
+    result = invoke_rempart("keys", "status")
     assert result.exit_code == 2
     assert result.output == "error: REMPART_KEY_MANAGER must be file or aws-kms\n"

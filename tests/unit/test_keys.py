@@ -15,6 +15,7 @@ from rempart.evidence.keys import (
     KeyManagerError,
     key_manager_for,
 )
+from tests.cli_support import invoke_rempart
 
 
 def test_it_generates_a_private_master_key_on_first_start(tmp_path):
@@ -75,20 +76,11 @@ def test_an_external_key_file_is_used_and_read_only(tmp_path, monkeypatch):
 
 
 def test_rotate_with_an_external_key_exits_2_with_one_line(tmp_path, monkeypatch):
-    from typer.testing import CliRunner
-
-    from rempart.cli import app
-    from rempart.config import get_settings
-
     key_file = tmp_path / "master.key"
     key_file.write_text(os.urandom(32).hex())
     monkeypatch.setenv("REMPART_MASTER_KEY_FILE", str(key_file))
     monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["keys", "rotate"])
-    finally:
-        get_settings.cache_clear()
+    result = invoke_rempart("keys", "rotate")
     assert result.exit_code == 2
     assert "managed outside Rempart" in result.output
     assert key_file.read_text() and not (tmp_path / "data" / "secrets").exists()
