@@ -51,6 +51,7 @@ from rempart.store.uow import UnitOfWork
 
 MAX_AUDIT_ROWS = 1000
 QUEUE_PAGE_SIZE = 50
+MAX_QUEUE_PAGE_SIZE = 1000
 MAX_QUEUE_PAGE = 10_000  # 500,000 cases: a higher page number is a typo or a probe
 log = structlog.get_logger(__name__)
 
@@ -272,8 +273,8 @@ def queue(uow: UnitOfWork, staff: StaffMember, status: CaseStatus | None = None,
     _require(staff, Permission.VIEW_QUEUE)
     if not 1 <= page <= MAX_QUEUE_PAGE:
         raise StaffError(f"the page number must be between 1 and {MAX_QUEUE_PAGE}")
-    if not 1 <= page_size <= MAX_AUDIT_ROWS:
-        raise StaffError(f"a page holds 1 to {MAX_AUDIT_ROWS} cases")
+    if not 1 <= page_size <= MAX_QUEUE_PAGE_SIZE:
+        raise StaffError(f"a page holds 1 to {MAX_QUEUE_PAGE_SIZE} cases")
     with uow:
         _check_active(uow, staff)
         # One case more than the page says whether there is a next page, without a COUNT.
