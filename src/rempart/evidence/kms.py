@@ -148,8 +148,7 @@ class AwsKmsKeyManager:
         except KeyManagerError as exc:
             # An altered blob, another context or another key: the wrapped key is not what it
             # claims to be, as with a file key that does not unwrap.
-            if _code(exc) in ("InvalidCiphertextException",
-                                               "IncorrectKeyException"):
+            if _code(exc) in ("InvalidCiphertextException", "IncorrectKeyException"):
                 raise EvidenceIntegrityError(f"data key does not unwrap under {key_id}"
                                              ) from None
             raise
