@@ -1,85 +1,126 @@
-"""Build src/rempart/security/wordlist_fr.txt from Debian's wfrench (/usr/share/dict/french).
+"""Build src/rempart/security/wordlist_fr.txt: common, short, kind French words.
 
-Run once by a maintainer (not at install time):
-    python scripts/build-wordlist-fr.py /usr/share/dict/french ldnoobw_fr.txt hurtlex_fr.tsv
+Run once by a maintainer (not at install time), on Debian with the packages
+``hunspell-fr-classical`` (lemmas with their part of speech, accents kept) and the PyPI package
+``wordfreq`` (word frequencies of French subtitles, web, news, Wikipedia)::
 
-Keeps lower-case words of 4 to 9 letters that fold to ASCII, drops plurals and conjugated forms
-(harder to remember and to type), offensive or hurtful words, then keeps 8192 words (13 bits each)
-spread evenly over the alphabet, preferring lengths 5 to 7.
+    apt-get install hunspell-fr-classical && pip install wordfreq
+    python scripts/build-wordlist-fr.py > src/rempart/security/wordlist_fr.txt
+
+Steps, all automatic; the deny list (scripts/wordlist-fr-deny.txt) is the human part:
+
+1. lemmas only (no plural, feminine or conjugated form) tagged noun, adjective or verb in the
+   dictionary, and never also a grammatical word (preposition, pronoun, adverb...) or a proper
+   noun (nor a name when capitalised: ``Adèle``, ``Boston``) nor an English word (ten times
+   more frequent in English); lower-case letters only, 4 to 8 of them, no ``œ``/``æ`` (they
+   vanish when folded, and phones hide them);
+2. no homographs once accents are dropped: two words that fold to the same letters (``pêche`` /
+   ``péché``) keep only the far more common one (10 times or more), else both go;
+3. words of the deny list and their forms go;
+4. the most frequent words are kept, up to ``SIZE``.
 """
 
 from __future__ import annotations
 
+import collections
 import re
 import sys
 import unicodedata
 from pathlib import Path
 
-TARGET = 8192
-# Words the lists above miss and that have no place in a harassment victim's passphrase.
-EXTRA_BAD = {"autiste", "pisseux", "mollard", "suicide", "suicider", "violer", "violeur", "tuer",
-             "tueur", "cadavre", "mourir", "mortel", "pendre", "pendu", "noyer", "nazi", "nazisme",
-             "racisme", "raciste", "cancer", "obese", "debile", "cretin", "idiot", "laideron",
-             "suceuse", "suceur"}
-_LETTERS = re.compile(r"^[a-zàâäçéèêëîïôöùûüÿœæ]+$")
-_INFLECTIONS = ("ions", "iez", "aient", "ait", "ais", "assent", "asses", "assiez", "assions",
-                "erai", "eras", "erez", "eront", "erons", "erait", "èrent", "âmes", "âtes", "ât",
-                "îmes", "îtes", "irent", "issent", "issez", "issons", "isse", "ons", "ez", "ent",
-                "ant", "ée", "és", "ées")
-
-
-_VERB_ENDINGS = ("a", "ai", "as", "it", "is", "ie", "ue", "us", "ut", "e", "es", "era", "erai",
-                 "eras", "ira", "irai", "iras")
-
-
-def _is_verb_form(word: str, words: set[str]) -> bool:
-    """A conjugated form (passé simple, participle...) of a verb that is in the dictionary."""
-    for ending in _VERB_ENDINGS:
-        stem = word[: -len(ending)]
-        if ending in ("a", "ai", "as") and stem.endswith("r") and stem in words:
-            return True  # future tense: "hairai" from "hair"
-        if word.endswith(ending) and any(stem + inf in words for inf in ("er", "ir", "re")):
-            return True
-    return False
+SIZE = 4096
+DICTIONARY = Path("/usr/share/hunspell/fr.dic")
+DENY = Path(__file__).with_name("wordlist-fr-deny.txt")
+_LETTERS = re.compile(r"^[a-zàâçéèêëîïôûùüÿ]+$")
+_GRAMMAR = ("po:prep", "po:prn", "po:det", "po:cj", "po:adv", "po:interj", "po:loc", "po:npr",
+            "po:patr", "po:mg", "po:nb", "po:titr", "po:ponc", "po:infi")
+FORM_ENDINGS = ("", "s", "e", "es", "x", "sse", "sses", "euse", "euses", "rice", "rices", "ne",
+                "nes", "le", "les", "te", "tes")
+HOMOGRAPH_RATIO = 10.0
+ENGLISH_RATIO = 1.0  # zipf units: a word 10 times more frequent in English is an English word
 
 
 def fold(word: str) -> str:
-    word = word.replace("œ", "oe").replace("æ", "ae")
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
 
 
-def main(dict_path: str, ldnoobw_path: str, hurtlex_path: str) -> None:
-    words = {w.strip() for w in Path(dict_path).read_text(encoding="utf-8").splitlines()}
-    bad = set(EXTRA_BAD)
-    bad |= {fold(w.strip().lower()) for w in Path(ldnoobw_path).read_text().splitlines() if w}
-    for line in Path(hurtlex_path).read_text().splitlines()[1:]:
-        bad.add(fold(line.split("\t")[4].lower()))
-    kept: dict[str, None] = {}
-    for word in sorted(words):
-        if not _LETTERS.match(word) or word.endswith(_INFLECTIONS):
+def read_deny(path: Path = DENY) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(exact words, stems) of the deny list, folded."""
+    words: set[str] = set()
+    stems: list[str] = []
+    for line in path.read_text("utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
             continue
-        if (word.endswith(("s", "x")) and word[:-1] in words) or _is_verb_form(word, words):
+        for item in entry.split():
+            if item.endswith("*"):
+                stems.append(fold(item[:-1]))
+            else:
+                words.add(fold(item))
+    return frozenset(words), tuple(stems)
+
+
+def denied(word: str, words: frozenset[str], stems: tuple[str, ...]) -> bool:
+    folded = fold(word)
+    if folded.startswith(stems):
+        return True
+    return any(folded.endswith(end) and folded[: len(folded) - len(end)] in words
+               for end in FORM_ENDINGS)
+
+
+def read_tags(path: Path = DICTIONARY) -> dict[str, set[str]]:
+    tags: dict[str, set[str]] = collections.defaultdict(set)
+    for line in path.read_text("utf-8").splitlines():
+        parts = line.split()
+        if parts:
+            tags[parts[0].split("/", 1)[0]].update(p for p in parts[1:] if p.startswith("po:"))
+    return tags
+
+
+def build(size: int = SIZE) -> list[str]:
+    from wordfreq import zipf_frequency  # a build-time tool, not a dependency of Rempart
+
+    tags = read_tags()
+    frequency = {w: zipf_frequency(w, "fr") for w in tags if _LETTERS.match(w)}
+    by_fold: dict[str, list[str]] = collections.defaultdict(list)
+    for word, zipf in frequency.items():
+        if zipf >= 1.5:
+            by_fold[fold(word)].append(word)
+    deny_words, deny_stems = read_deny()
+    kept: list[tuple[float, str]] = []
+    for word, zipf in frequency.items():
+        pos = tags[word]
+        if not 4 <= len(word) <= 8:
             continue
-        folded = fold(word)
-        if not 4 <= len(folded) <= 9 or folded in bad:
+        if word.capitalize() in tags:  # also a first name or a place: read as a name
             continue
-        if any(len(b) >= 5 and b in folded for b in bad):
+        if zipf_frequency(word, "en") - zipf > ENGLISH_RATIO:
             continue
-        kept[folded] = None
-    preferred = [w for w in kept if 5 <= len(w) <= 7]
-    pool = preferred if len(preferred) >= TARGET else list(kept)
-    step = len(pool) / TARGET
-    chosen = sorted({pool[int(i * step)] for i in range(TARGET)})
-    assert len(chosen) == TARGET, len(chosen)
-    header = ["# French words for Rempart passphrases (diceware style): 8192 words, 13 bits each.",
-              "# Source: Debian package wfrench (/usr/share/dict/french), (c) 1989 Paul Leyland,",
-              "# licence GPL-2+ (https://gitlab.com/gpernot/wfrench). Filtered by",
-              "# scripts/build-wordlist-fr.py: accents folded, 4-9 letters, no plurals or",
-              "# conjugated forms, offensive words (LDNOOBW fr, HurtLex fr) removed."]
-    out = Path(__file__).resolve().parents[1] / "src/rempart/security/wordlist_fr.txt"
-    out.write_text("\n".join(header + chosen) + "\n", encoding="ascii")
-    print(f"{len(kept)} candidate words, wrote {len(chosen)} to {out}")
+        if not any(p in ("po:nom", "po:adj") or p.startswith("po:v") for p in pos):
+            continue
+        if any(p.startswith(_GRAMMAR) for p in pos):
+            continue
+        rivals = [frequency[w] for w in by_fold[fold(word)] if w != word]
+        if rivals and 10 ** zipf < HOMOGRAPH_RATIO * 10 ** max(rivals):
+            continue
+        if denied(word, deny_words, deny_stems):
+            continue
+        kept.append((zipf, word))
+    kept.sort(key=lambda item: (-item[0], item[1]))
+    if len(kept) < size:
+        raise SystemExit(f"only {len(kept)} words pass the filters, {size} wanted")
+    return sorted((w for _, w in kept[:size]), key=lambda w: (fold(w), w))
+
+
+def main() -> None:
+    words = build(int(sys.argv[1]) if len(sys.argv) > 1 else SIZE)
+    print(f"# French words for Rempart passphrases: {len(words)} common, short, kind words.")
+    print("# Built by scripts/build-wordlist-fr.py from Debian's hunspell-fr-classical (lemmas,")
+    print("# Dicollecte, MPL-2.0) ranked by wordfreq (Apache-2.0 code, CC BY-SA 4.0 data), minus")
+    print("# scripts/wordlist-fr-deny.txt. No two words fold to the same letters without accents.")
+    for word in words:
+        print(word)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main()

@@ -98,3 +98,15 @@ def sessions(migrated_url):
     engine = make_engine(migrated_url)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def client(tmp_path, migrated_url):
+    """The whole web app (TestClient, no redirects followed) on a fresh data folder, each engine.
+
+    A test module that needs other settings defines its own ``client``, which wins.
+    """
+    from tests.integration.pages_support import make_client
+
+    with make_client(tmp_path, migrated_url) as test_client:
+        yield test_client

@@ -1,6 +1,7 @@
 """Wiring: builds the engine, unit-of-work factory and evidence store from Settings.
 
-Web and CLI call ``build(settings)`` once and pass ``Services`` around.
+Web and CLI call ``build(settings)`` once and pass the ``Wiring`` around (services type it as
+``rempart.services.app.App``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rempart.config import Settings
 from rempart.evidence.interface import EvidenceStore
 from rempart.security.totp_crypto import TotpSecretBox, box_from_settings
+from rempart.services.app import register_builder
 from rempart.services.cases import AttemptPolicy
 from rempart.services.uploads import UploadLimits
 from rempart.store.db import make_engine, make_session_factory
@@ -21,7 +23,7 @@ from rempart.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass
-class Services:
+class Wiring:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
@@ -41,11 +43,11 @@ def evidence_store(settings: Settings, session_factory: sessionmaker[Session]) -
     return vault_from_settings(settings, session_factory)
 
 
-def build(settings: Settings) -> Services:
+def build(settings: Settings) -> Wiring:
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)
     uow_factory: UnitOfWorkFactory = partial(_sql_uow, session_factory)
-    return Services(settings=settings, engine=engine, session_factory=session_factory,
+    return Wiring(settings=settings, engine=engine, session_factory=session_factory,
                     uow=uow_factory, store=evidence_store(settings, session_factory),
                     limits=UploadLimits.from_settings(settings),
                     attempts=AttemptPolicy.from_settings(settings),
@@ -57,3 +59,7 @@ def _sql_uow(session_factory: sessionmaker[Session]) -> UnitOfWork:
 
     # The vault's data keys join this unit of work, committing with the evidence rows.
     return VaultUnitOfWork(session_factory)
+
+
+# Background jobs build the application through the service layer's interface.
+register_builder(build)

@@ -15,6 +15,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rempart.private_files import create_once
+
 MIB = 1024 * 1024
 
 
@@ -36,6 +38,8 @@ class Settings(BaseSettings):
     # Wrong passphrases allowed per case code in the window before the code is locked.
     passphrase_attempts: int = 5
     passphrase_window_seconds: int = 15 * 60
+    # The organisation's answer time to a report, told to the reporter (REMPART_ANSWER_HOURS).
+    answer_hours: int = Field(default=72, ge=1, le=24 * 60)
     # Evidence and ledger.
     blob_store: str = "fs"  # "fs" or "s3"
     s3_endpoint_url: str | None = None
@@ -50,22 +54,65 @@ class Settings(BaseSettings):
     # PEM trust anchor(s) of that authority: a timestamp is kept only if its chain verifies.
     tsa_ca_file: Path | None = None
     checkpoint_every_seconds: int = 60
+    # The ledger's witness: the latest signed checkpoint, outside the database (default
+    # <data>/witness/latest-checkpoint). Put it on another disk or an append-only mount.
+    checkpoint_file: Path | None = None
     # Background jobs: "sqlite" (default, in the data folder) or "redis".
     jobs_backend: str = "sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
     jobs_immediate: bool = Field(default=False, description="run jobs inline (tests)")
+    # Page captures (issue 14.3): the fetch refuses non-public addresses unless this is set
+    # (tests only), pages over the size limit and servers slower than the timeout (whole fetch).
+    capture_allow_private: bool = False
+    capture_max_bytes: int = 10 * MIB
+    capture_timeout_seconds: float = 20.0
+    capture_max_redirects: int = 5
+    capture_chromium: Path = Path("/usr/bin/chromium")
     secure_cookies: bool = False
+    # Follow-through (issue 13): the directory of platforms for takedowns (unset: the one shipped
+    # in rempart/domain/data/platforms.yaml), the organisation that sends the notices.
+    platforms_file: Path | None = None
+    organisation_name: str = "Rempart"
+    organisation_email: str = ""  # the notifier's address in Art. 16 notices (and Reply-To)
+    trusted_flagger: bool = False  # Art. 22 status granted to the organisation
+    # Mail to reporters ("you have a new message") and to platforms: smtp://[user:pass@]host:port
+    # (STARTTLS when offered, or ?starttls=require), smtps:// for TLS from the start.
+    smtp_url: str | None = None
+    smtp_from: str = "rempart@localhost"
+    smtp_timeout_seconds: float = 30.0
+    # The address reporters open their case at, for the notification e-mail.
+    public_url: str = "http://127.0.0.1:8000"
+    # Background jobs inside the web process (``rempart serve`` on the embedded SQLite queue):
+    # unset means "yes with the sqlite backend, no with redis" (production runs ``rempart worker``).
+    jobs_inline: bool | None = None
+    jobs_inline_workers: int = 2
+
+    # Where generated secrets go (log key, master keys, session, TOTP and blind-index keys):
+    # default <data>/secrets, apart from the database in <data>/db. Put it on another volume.
+    secrets_dir: Path | None = None
+
+    @property
+    def resolved_secrets_dir(self) -> Path:
+        return self.secrets_dir or self.data_dir / "secrets"
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'rempart.db').resolve()}"
+        legacy = self.data_dir / "rempart.db"  # data folders made before the db/ subfolder
+        if legacy.exists():
+            return f"sqlite:///{legacy.resolve()}"
+        folder = self.data_dir / "db"
+        if self.data_dir.is_dir():
+            folder.mkdir(mode=0o700, exist_ok=True)
+        return f"sqlite:///{(folder / 'rempart.db').resolve()}"
 
     def ensure_data_dir(self) -> Path:
         """Create the data folder (mode 0700) and return its absolute path."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
+        if not self.database_url and not (self.data_dir / "rempart.db").exists():
+            (self.data_dir / "db").mkdir(mode=0o700, exist_ok=True)
         return self.data_dir.resolve()
 
     def secret_bytes(self, name: str, length: int = 32) -> bytes:
@@ -73,13 +120,9 @@ class Settings(BaseSettings):
         env_file = os.environ.get(f"REMPART_{name.upper()}_FILE")
         if env_file:
             return Path(env_file).read_bytes().strip()
-        path = self.ensure_data_dir() / "secrets" / name
-        if not path.exists():
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_hex(length).encode())
-        return path.read_bytes().strip()
+        self.ensure_data_dir()
+        path = self.resolved_secrets_dir / name
+        return create_once(path, lambda: secrets.token_hex(length).encode()).strip()
 
 
 @lru_cache(maxsize=1)

@@ -94,11 +94,15 @@ def test_a_witness_reports_comes_back_and_reads_the_reply(server, browser, tmp_p
         pyotp.TOTP(totp_secret).now())
     desk.get_by_role("button", name="Se connecter").click()
     desk.get_by_role("link", name=code).click()
-    thumb = desk.locator("img.thumb").first
-    assert "blur" in thumb.evaluate("e => getComputedStyle(e).filter")
-    desk.locator("label.thumb-frame").first.click()
-    assert thumb.evaluate("e => getComputedStyle(e).filter") == "none"
-    assert thumb.evaluate("e => e.naturalWidth") == 390  # served through the audited route
+    # Blurred on the server: the page loads only the blurred preview until someone reveals it.
+    thumb = desk.locator("img.thumb.preview").first
+    assert thumb.get_attribute("src").endswith("/preview")
+    assert desk.locator("img.thumb.revealed").count() == 0
+    desk.locator("a.thumb-frame").first.click()
+    revealed = desk.locator("img.thumb.revealed").first
+    revealed.wait_for()
+    assert not revealed.get_attribute("src").endswith("/preview")
+    assert revealed.evaluate("e => e.naturalWidth") == 390  # served through the audited route
     desk.get_by_label("Répondre à la personne qui signale").fill(
         "Merci. Nous signalons le compte à Instagram.")
     desk.get_by_role("button", name="Envoyer la réponse").click()

@@ -17,7 +17,7 @@ from tests.integration.server_support import free_port
 
 
 @pytest.fixture
-def services(migrated_url, tmp_path, monkeypatch) -> Iterator[bootstrap.Services]:
+def services(migrated_url, tmp_path, monkeypatch) -> Iterator[bootstrap.Wiring]:
     """The application's services on a fresh data folder, with keys made in that folder."""
     monkeypatch.delenv("REMPART_LOG_KEY_FILE", raising=False)
     monkeypatch.delenv("REMPART_MASTER_KEY_FILE", raising=False)

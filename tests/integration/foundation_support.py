@@ -16,14 +16,15 @@ from rempart.store.tables import AuditRecord
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 500
 
-UNTRACKED_TABLES = {"audit_events", "passphrase_attempts"}
+UNTRACKED_TABLES = {"audit_events", "audit_chain", "audit_chain_head", "passphrase_attempts",
+                    "login_throttle"}
 
 
-def build(tmp_path: Path, url: str, **settings) -> bootstrap.Services:
+def build(tmp_path: Path, url: str, **settings) -> bootstrap.Wiring:
     return bootstrap.build(Settings(data_dir=tmp_path / "data", database_url=url, **settings))
 
 
-def snapshot(services: bootstrap.Services) -> dict[str, object]:
+def snapshot(services: bootstrap.Wiring) -> dict[str, object]:
     """Every row of every table (but the audit log and attempt counters, which record refusals
     on purpose) and every file of the data folder but the SQLite database itself."""
     from rempart.store import models  # noqa: F401 (every table on the metadata)
@@ -43,7 +44,7 @@ def snapshot(services: bootstrap.Services) -> dict[str, object]:
     return state
 
 
-def audit_count(services: bootstrap.Services) -> int:
+def audit_count(services: bootstrap.Wiring) -> int:
     with services.session_factory() as session:
         return session.scalar(select(func.count()).select_from(AuditRecord)) or 0
 
@@ -61,3 +62,13 @@ def fast_argon2(monkeypatch):
     hashing._dummy_hash.cache_clear()
     yield
     hashing._dummy_hash.cache_clear()
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """The words of a PDF, one space apart (poppler's pdftotext, installed by the set-up)."""
+    import subprocess
+
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())

@@ -56,7 +56,7 @@ def test_a_reporter_files_opens_adds_evidence_writes_and_withdraws(client, state
     response = file_report(client)
     assert response.status_code == 201
     created = response.json()
-    assert created["code"].startswith("RMP-") and len(created["passphrase"].split()) == 6
+    assert created["code"].startswith("RMP-") and len(created["passphrase"].split()) == 7
     assert created["evidence"][0]["media_type"] == "image/png"
 
     opened = open_case(client, created["code"].lower(), created["passphrase"].upper())
@@ -156,6 +156,7 @@ def test_ten_wrong_passphrases_lock_the_code_without_revealing_it(client, state)
     assert [a.status_code for a in answers] == [401] * 5 + [429] * 5
     locked = open_case(client, created["code"], created["passphrase"])
     assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) >= 1  # when the next attempt will be checked
     unknown = [open_case(client, "RMP-ZZZZ-ZZZZ", "pas la bonne phrase") for _ in range(6)]
     assert [(a.status_code, a.json()) for a in unknown] == \
         [(a.status_code, a.json()) for a in answers[:6]]
@@ -168,3 +169,57 @@ def test_requests_without_a_valid_token_are_refused(client):
     assert bad.status_code == 401 and bad.json() == {
         "error": "this code and passphrase do not open a case"}
     assert client.post("/api/v1/cases/open", json={"code": "x"}).status_code == 400
+
+
+def _signed_size(tmp_path, migrated_url) -> int:
+    from sqlalchemy import func, select
+
+    from rempart.store.ledger_tables import LedgerCheckpoint
+
+    services = build(tmp_path, migrated_url, **LIMITS)
+    try:
+        with services.session_factory() as session:
+            return int(session.scalar(select(func.max(LedgerCheckpoint.size))) or 0)
+    finally:
+        services.dispose()
+
+
+def test_a_report_and_added_evidence_through_the_api_sign_their_checkpoint(client, tmp_path,
+                                                                          migrated_url):
+    created = file_report(client).json()
+    leaf = created["evidence"][0]["leaf_index"]
+    assert leaf is not None and _signed_size(tmp_path, migrated_url) > leaf
+    added = client.post("/api/v1/cases/me/evidence", headers=bearer(client, created),
+                        files=[("files", ("b.txt", b"encore", "text/plain"))])
+    assert _signed_size(tmp_path, migrated_url) > added.json()[0]["leaf_index"]
+
+
+PUPIL = {"description": "Des élèves de ma classe m'insultent sur Instagram depuis un mois",
+         "kinds": ["insults"], "victim_age": "13", "school": "true", "repeated": "true",
+         "public": "false", "authors": "3", "started_on": "2026-11-01",
+         "last_on": "2026-10-01", "urls": ["www.instagram.com/p/abc"]}
+
+
+def test_a_report_with_facts_stores_them_and_points_out_contradictions(client):
+    response = file_report(client, files=(), data=PUPIL)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert [(c["code"], c["fact"]) for c in created["contradictions"]] == [
+        ("end_before_start", "last_on")]
+    case = client.get("/api/v1/cases/me", headers=bearer(client, created)).json()
+    assert case["facts"] == {"victim_age": 13, "authors": 3, "started_on": "2026-11-01",
+                             "last_on": "2026-10-01", "repeated": True, "public": False,
+                             "school": True}
+    assert case["victim_is_minor"] is True and case["urls"] == ["https://www.instagram.com/p/abc"]
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("victim_age", "treize", "victim_age"), ("victim_age", "300", "victim_age"),
+    ("school", "peut-être", "school"), ("started_on", "hier", "started_on"),
+    ("authors", "0", "authors")])
+def test_a_bad_fact_is_refused_with_a_reason_and_nothing_changes(client, state, field, value,
+                                                                 reason):
+    before = state()
+    response = file_report(client, files=(), data={**FIELDS, field: value})
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert state() == before

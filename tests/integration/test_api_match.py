@@ -31,7 +31,7 @@ def env(migrated_url, tmp_path):
     app = create_app(Settings(data_dir=tmp_path, database_url=migrated_url))
     with TestClient(app) as client:
         yield client, sessions, key, reader
-    app.state.match_services.index.stop()
+    app.state.matching.close()
     engine.dispose()
 
 
@@ -81,6 +81,8 @@ def test_it_records_feedback(env):
     client, sessions, key, _ = env
     with sessions() as s:
         entry_id = s.scalar(select(BankEntry.id))
+    client.post("/api/v1/match", headers=auth(key),  # the entry is shown to the partner
+                json={"queries": [{"signal_type": "pdq", "hash": NEAR}]})
     r = client.post("/api/v1/match/feedback", headers=auth(key),
                     json={"entry_id": entry_id, "verdict": "false_positive"})
     assert r.status_code == 201
@@ -99,7 +101,7 @@ def test_it_adds_hashes_visible_to_matching_and_refuses_readers(env):
                        json=body).status_code == 403
     assert client.post("/api/v1/banks/ncii-adults/hashes", headers=auth(key),
                        json=body).status_code == 201
-    client.app.state.match_services.index.refresh()
+    client.app.state.matching.index.refresh()
     r = client.post("/api/v1/match", headers=auth(key),
                     json={"queries": [{"signal_type": "pdq", "hash": new}]})
     assert r.json()["results"][0]["matches"][0]["case_reference"] == "NC-NEW"
@@ -120,3 +122,52 @@ def test_every_use_of_a_key_is_audited_without_the_hashes(env):
     assert queried.detail["matches"] == 1
     assert added.detail["hashes"] == 1 and added.detail["bank"] == "ncii-adults"
     assert NEAR not in repr(queried.detail) + repr(added.detail)
+
+
+def test_it_charges_one_token_per_query_not_per_request(env):
+    client, _, key, _ = env  # 5 queries a minute
+    five = {"queries": [{"signal_type": "pdq", "hash": BASE}] * 5}
+    assert client.post("/api/v1/match", headers=auth(key), json=five).status_code == 200
+    r = client.post("/api/v1/match", headers=auth(key),
+                    json={"queries": [{"signal_type": "pdq", "hash": BASE}]})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_a_request_larger_than_the_limit_is_served_once_then_the_key_waits(env):
+    client, _, key, _ = env  # 5 a minute: 50 queries leave a debt of 45 tokens (9 minutes)
+    many = {"queries": [{"signal_type": "pdq", "hash": BASE}] * 50}
+    assert client.post("/api/v1/match", headers=auth(key), json=many).status_code == 200
+    r = client.post("/api/v1/match", headers=auth(key), json=many)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 8 * 60
+
+
+def test_a_reader_cannot_rate_an_entry_it_was_never_shown(env):
+    client, sessions, key, reader = env
+    with sessions() as s:
+        entry_id = s.scalar(select(BankEntry.id))
+    body = {"entry_id": entry_id, "verdict": "false_positive"}
+    r = client.post("/api/v1/match/feedback", headers=auth(reader), json=body)
+    assert r.status_code == 400
+    with sessions() as s:
+        assert s.scalars(select(MatchFeedback)).all() == []
+    client.post("/api/v1/match", headers=auth(key),  # shown to the writer, not the reader
+                json={"queries": [{"signal_type": "pdq", "hash": NEAR}]})
+    assert client.post("/api/v1/match/feedback", headers=auth(reader),
+                       json=body).status_code == 400
+    client.post("/api/v1/match", headers=auth(reader),
+                json={"queries": [{"signal_type": "pdq", "hash": NEAR}]})
+    assert client.post("/api/v1/match/feedback", headers=auth(reader),
+                       json=body).status_code == 201
+
+
+def test_feedback_refuses_absent_and_unshown_entries_in_the_same_words(env):
+    client, sessions, _, reader = env
+    with sessions() as s:
+        entry_id = s.scalar(select(BankEntry.id))
+
+    def answer(entry):
+        r = client.post("/api/v1/match/feedback", headers=auth(reader),
+                        json={"entry_id": entry, "verdict": "blocked"})
+        return r.status_code, r.json()["error"].replace(str(entry), "N")
+
+    assert answer(entry_id) == answer(entry_id + 1000) == answer(-1)

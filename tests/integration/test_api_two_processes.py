@@ -50,3 +50,28 @@ def test_an_add_on_one_process_matches_on_the_other_within_a_second(migrated_url
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_a_key_limit_holds_across_two_server_processes(migrated_url, tmp_path):
+    sessions = make_session_factory(make_engine(migrated_url))
+    with sessions.begin() as s:
+        banks.create_bank(s, "ncii-adults", "ncii-adults")
+        _, key = partners.create_partner(s, "Platform", rate_per_minute=6)
+    ports = [free_port(), free_port()]
+    env = {**os.environ, "REMPART_DATABASE_URL": migrated_url,
+           "REMPART_DATA_DIR": str(tmp_path)}
+    servers = [start_server(env, p) for p in ports]
+    headers = {"Authorization": f"Bearer {key}"}
+    query = {"signal_type": "pdq", "hash": f"{random.Random(14).getrandbits(256):064x}"}
+    try:
+        bases = [f"http://127.0.0.1:{p}" for p in ports]
+        for base in bases:
+            wait_ready(base)
+        codes = [httpx.post(f"{base}/api/v1/match", headers=headers,
+                            json={"queries": [query, query]}).status_code
+                 for _ in range(3) for base in bases]  # 2 queries a call, 6 a minute
+        assert codes == [200, 200, 200, 429, 429, 429]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)

@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from rempart.domain import custody
 from rempart.evidence import bundle
@@ -237,3 +238,190 @@ def test_a_forged_bundle_under_another_key_fails_cleanly(bundle_bytes):
             _verify_members(_resigned({**members, "manifest.json": manifest,
                                        "checkpoint.txt": forger.sign_checkpoint(6, b"\0" * 32)
                                        .encode()}, forger))
+
+
+# Who signed (issue 12.8): a consistent bundle is not enough, its key must be tied to the instance.
+
+FORGER = signer_from_seed(b"\x66" * 32)
+
+
+def _bundle_signed_by(signer, folder) -> bytes:
+    url = f"sqlite:///{folder / 'forged.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        ledger = Ledger(session, signer)
+        for item_id in FILES:
+            ledger.append(custody.received("case-a", item_id, _item(item_id).sha256,
+                                           custody.ActorRole.REPORTER, T0))
+        out = io.BytesIO()
+        bundle.export_case(ledger, "case-a", [_item("it-1"), _item("it-2")], _open, out, now=T0)
+    engine.dispose()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def genuine_receipt(tmp_path_factory) -> tuple[bytes, str, str]:
+    """A bundle, the receipt proof of its leaf 1 (what the reporter downloaded at upload) and
+    that of leaf 0 (another case's), all from the same ledger."""
+    from rempart.evidence.custody_log import ItemProof
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ledger.db'}"
+    migrate.upgrade(url)
+    data = make_bundle(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        ledger = Ledger(session, SIGNER)
+        shown = ledger.first_checkpoint_covering(1)
+        proof = ItemProof(1, bytes(ledger.leaf(1).leaf).decode(),
+                          [h.hex() for h in ledger.inclusion_proof(1, shown.size)], shown.note,
+                          SIGNER.verifier_key()).to_json()
+        other = ItemProof(0, bytes(ledger.leaf(0).leaf).decode(),
+                          [h.hex() for h in ledger.inclusion_proof(0, shown.size)], shown.note,
+                          SIGNER.verifier_key()).to_json()
+    engine.dispose()
+    return data, proof, other
+
+
+def _cli(*args: str):
+    from tests.cli_support import invoke_rempart
+
+    return invoke_rempart("verify", *args)
+
+
+def test_a_bundle_rebuilt_under_another_key_is_not_ok_without_a_trusted_key(tmp_path):
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(_bundle_signed_by(FORGER, tmp_path))
+    assert bundle.verify_bundle(forged).signer is None  # consistent under its own key
+    result = _cli(str(forged))
+    assert result.exit_code == 3
+    assert "SIGNER NOT VERIFIED" in result.output and "OK: case case-a" in result.output
+    assert _cli(str(forged), "--key", SIGNER.verifier_key()).exit_code == 1
+
+
+def test_the_genuine_bundle_without_a_key_is_not_ok_either(bundle_bytes, tmp_path):
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle_bytes)
+    assert _cli(str(path)).exit_code == 3
+    result = _cli(str(path), "--key", SIGNER.verifier_key())
+    assert result.exit_code == 0 and "signer verified" in result.output
+
+
+def test_the_receipt_pins_the_signer(genuine_receipt, tmp_path):
+    from rempart.evidence.checkpoint import key_fingerprint
+
+    data, proof, other_case = genuine_receipt
+    path, receipt = tmp_path / "bundle.zip", tmp_path / "receipt.json"
+    path.write_bytes(data)
+    receipt.write_text(proof)
+    result = _cli(str(path), "--receipt", str(receipt))
+    assert result.exit_code == 0, result.output
+    assert "your receipt's entry 1 and checkpoint 3" in result.output
+    # Only the fingerprint copied from the receipt page: enough to pin the key.
+    printed = tmp_path / "fingerprint.txt"
+    printed.write_text(key_fingerprint(SIGNER.verifier_key()) + "\n")
+    assert _cli(str(path), "--receipt", str(printed)).exit_code == 0
+    # A forged bundle fails against the genuine receipt.
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(_bundle_signed_by(FORGER, tmp_path))
+    result = _cli(str(forged), "--receipt", str(receipt))
+    assert result.exit_code == 1 and "not the log key on your receipt" in result.output
+    # A receipt of an entry that is not in this bundle (another case's) fails.
+    receipt.write_text(other_case)
+    result = _cli(str(path), "--receipt", str(receipt))
+    assert result.exit_code == 1 and "entry 0 is not in this bundle" in result.output
+    # A receipt whose proof was tampered with fails; a file that is no receipt is bad input.
+    receipt.write_text(proof.replace('"leaf_index": 1', '"leaf_index": 2'))
+    assert _cli(str(path), "--receipt", str(receipt)).exit_code == 1
+    receipt.write_text("my receipt")
+    result = _cli(str(path), "--receipt", str(receipt))
+    assert result.exit_code == 2 and "no proof, log key or key fingerprint" in result.output
+
+
+@pytest.mark.parametrize("where", ["prepended", "appended", "between"])
+def test_any_byte_outside_the_zip_members_fails(bundle_bytes, tmp_path, where):
+    data = bundle_bytes
+    if where == "prepended":
+        data = b"MZ\x90\x00 junk" + data
+    elif where == "appended":
+        data = data + b"\x00trailing bytes"
+    else:  # a gap between the last member's data and the central directory, offsets fixed up
+        end = data.rindex(b"PK\x05\x06")
+        start = int.from_bytes(data[end + 16:end + 20], "little")
+        size = int.from_bytes(data[end + 12:end + 16], "little")
+        data = (data[:start] + b"hidden" + data[start:start + size]
+                + data[end:end + 16] + (start + 6).to_bytes(4, "little") + data[end + 20:])
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as archive:  # zipfile itself still reads every member
+        assert archive.testzip() is None
+    with pytest.raises(bundle.BundleError, match="bytes"):
+        bundle.verify_bundle(path, trusted_key=SIGNER.verifier_key())
+    assert _cli(str(path), "--key", SIGNER.verifier_key()).exit_code == 1
+
+
+def test_a_bundle_written_to_a_stream_keeps_an_exact_layout(bundle_bytes, tmp_path):
+    """Data descriptors (a zip written to a pipe) are part of the layout, not extra bytes."""
+    members = bundle.members_of(bundle_bytes)
+
+    class Pipe(io.RawIOBase):
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            self.data += b
+            return len(b)
+
+    pipe = Pipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            with archive.open(name, "w") as member:
+                member.write(data)
+    path = tmp_path / "streamed.zip"
+    path.write_bytes(bytes(pipe.data))
+    assert bundle.verify_bundle(path, trusted_key=SIGNER.verifier_key()).items == 2
+
+
+def test_a_timestamp_from_an_authority_you_trust_pins_the_signer(authority, tmp_path):  # noqa: F811
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from rempart.evidence import timestamp
+
+    stamper = timestamp.RFC3161Timestamper(
+        authority["url"], timestamp.load_certificates(authority["ca"].read_bytes()))
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        ledger = Ledger(session, SIGNER, stamper)
+        ledger.append(custody.received("case-a", "it-2", _item("it-2").sha256,
+                                       custody.ActorRole.REPORTER, T0))
+        ledger.sign_checkpoint(T0)
+        out = io.BytesIO()
+        bundle.export_case(ledger, "case-a", [_item("it-2")], _open, out, now=T0)
+    engine.dispose()
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(out.getvalue())
+    result = _cli(str(path), "--tsa-ca", str(authority["ca"]))
+    assert result.exit_code == 0, result.output
+    assert "signed checkpoint 1 before" in result.output
+    # The bundle's own chain proves nothing: another root (the reader's) does not pin it.
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Another CA")])
+    other = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+             .public_key(key.public_key()).serial_number(1).not_valid_before(T0)
+             .not_valid_after(T0 + timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+             .sign(key, hashes.SHA256()))
+    other_file = tmp_path / "other-ca.pem"
+    other_file.write_bytes(other.public_bytes(serialization.Encoding.PEM))
+    assert _cli(str(path), "--tsa-ca", str(other_file)).exit_code == 3
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello")
+    assert _cli(str(path), "--tsa-ca", str(not_pem)).exit_code == 2

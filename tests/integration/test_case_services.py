@@ -63,12 +63,13 @@ def counselor(app, role=StaffRole.COUNSELOR, email="anne@example.org"):
 
 def test_a_reporter_files_comes_back_adds_evidence_and_reads_the_reply(app):
     submitted = submit(app, png())
-    assert submitted.code.startswith("RMP-") and len(submitted.passphrase.split()) == 6
+    assert submitted.code.startswith("RMP-") and len(submitted.passphrase.split()) == 7
     [receipt] = submitted.receipts
     assert receipt.media_type == "image/png" and receipt.size == len(PNG)
 
     case_id = cases.open_case(app.uow(), submitted.code, submitted.passphrase)
-    cases.add_evidence(app.uow(), app.store, case_id, [png("deux.png")], app.limits)
+    cases.add_evidence(app.uow(), app.store, case_id, [png("deux.png", PNG + b"2")],
+                       app.limits)  # another file: the same one would not be stored twice
     cases.post_reporter_message(app.uow(), case_id, "Bonjour, il recommence")
     anne = counselor(app)
     staff.reply(app.uow(), anne, case_id, "Nous avons bien reçu votre signalement.")
@@ -202,7 +203,7 @@ def test_a_failing_store_leaves_no_row_and_no_file(app, monkeypatch):
 
     monkeypatch.setattr(app.store, "put", failing_put)
     with pytest.raises(OSError):
-        submit(app, png("a.png"), png("b.png"))
+        submit(app, png("a.png"), png("b.png", PNG + b"b"))
     assert snapshot(app) == before
 
 
@@ -274,3 +275,62 @@ def test_signals_raise_the_priority(app):
     insult = submit(app, kinds=[CaseKind.INSULTS], victim_is_minor=False)
     before = cases.add_signals(app.uow(), insult.case_id, set())
     assert cases.add_signals(app.uow(), insult.case_id, {"threat"}) > before
+
+
+def test_the_facts_are_stored_with_the_case_and_read_back(app):
+    from datetime import date
+
+    from rempart.domain.facts import ReportFacts
+
+    facts = ReportFacts(victim_age=13, school=True, repeated=True, public=False,
+                        started_on=date(2026, 10, 1), approximately="  depuis la rentrée ")
+    submitted = cases.submit_report(app.uow(), app.store,
+                                    report(facts=facts, victim_is_minor=False), [],
+                                    app.limits)
+    detail = cases.case_detail(app.uow(), submitted.case_id)
+    assert detail.facts == ReportFacts(victim_age=13, school=True, repeated=True, public=False,
+                                       started_on=date(2026, 10, 1),
+                                       approximately="depuis la rentrée")
+    assert detail.victim_is_minor  # derived from the age given, whatever the box said
+    assert detail.incident_dates == "2026-10-01"
+
+
+def test_the_reporter_edits_the_facts_and_each_change_is_a_custody_event(app):
+    from sqlalchemy import select
+
+    from rempart.domain.facts import ReportFacts
+    from rempart.store.ledger_tables import LedgerLeaf
+
+    submitted = cases.submit_report(app.uow(), app.store,
+                                    report(facts=ReportFacts(school=True)), [], app.limits)
+
+    def facts_leaves():
+        with app.session_factory() as session:
+            return [bytes(leaf.leaf).decode() for leaf in session.scalars(
+                select(LedgerLeaf).where(LedgerLeaf.case_id == submitted.case_id)
+                .order_by(LedgerLeaf.idx)) if b"facts_recorded" in bytes(leaf.leaf)]
+
+    assert len(facts_leaves()) == 1
+    changed = cases.update_facts(app.uow(), submitted.case_id,
+                                 ReportFacts(school=True, victim_age=12, repeated=True))
+    assert changed == ["repeated", "victim_age"]
+    detail = cases.case_detail(app.uow(), submitted.case_id)
+    assert detail.facts == ReportFacts(school=True, victim_age=12, repeated=True)
+    assert detail.victim_is_minor
+    assert len(facts_leaves()) == 2 and "victim_age" not in facts_leaves()[1]  # a digest only
+    assert cases.update_facts(app.uow(), submitted.case_id, detail.facts) == []
+    assert len(facts_leaves()) == 2
+    with app.uow() as uow:
+        [event] = [e for e in uow.audit.latest(10, submitted.case_id)
+                   if e.action == "case.facts_updated"]
+        assert event.detail == {"facts": "repeated,victim_age"}
+
+
+def test_a_fact_out_of_bounds_is_refused_and_the_stored_facts_are_kept(app):
+    from rempart.domain.facts import ReportFacts
+
+    submitted = cases.submit_report(app.uow(), app.store,
+                                    report(facts=ReportFacts(victim_age=14)), [], app.limits)
+    with pytest.raises(InvalidReport, match="victim_age"):
+        cases.update_facts(app.uow(), submitted.case_id, ReportFacts(victim_age=400))
+    assert cases.case_detail(app.uow(), submitted.case_id).facts == ReportFacts(victim_age=14)

@@ -53,20 +53,28 @@ def test_the_reporters_later_messages_are_classified_too(services):
 
 
 def test_a_report_through_the_api_is_classified_inline_when_jobs_are_immediate(
-        tmp_path, migrated_url, fast_argon2):  # noqa: F811
-    from rempart.config import Settings
+        tmp_path, migrated_url, fast_argon2, monkeypatch):  # noqa: F811
+    from rempart.config import Settings, get_settings
 
+    # The job builds the wiring from the environment, as a worker does: the same instance (its
+    # master keys open the report's sealed text).
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("REMPART_DATABASE_URL", migrated_url)
+    get_settings.cache_clear()
     app = create_app(Settings(data_dir=tmp_path / "d", database_url=migrated_url,
                               jobs_immediate=True))
     with TestClient(app) as client:
         r = client.post("/api/v1/reports", data={"description": THREAT, "kinds": "other"},
                         files=[("files", ("a.txt", io.BytesIO(b"capture"), "text/plain"))])
         assert r.status_code == 201, r.text
-    services = build(tmp_path / "d", migrated_url)
+    from rempart import bootstrap
+
+    services = bootstrap.build(Settings(data_dir=tmp_path / "d", database_url=migrated_url))
     with services.session_factory() as session:
         (case,) = session.query(CaseRecord).all()
         assert "threat" in case.labels
     services.dispose()
+    get_settings.cache_clear()
 
 
 def test_a_broken_queue_never_fails_the_report(tmp_path, migrated_url, fast_argon2):  # noqa: F811

@@ -63,6 +63,12 @@ def test_staff_add_reads_the_password_from_stdin(run):
     (("case", "create", "--kind", "other", "--text", "   "), None, "describe what happened"),
     (("case", "create", "--kind", "other", "--text", "x", "--file", "/nonexistent"), None,
      "cannot read"),
+    (("case", "create", "--kind", "other", "--text", "x", "--victim-age", "300"), None,
+     "victim_age"),
+    (("case", "create", "--kind", "other", "--text", "x", "--started-on", "hier"), None,
+     "not a date"),
+    (("case", "create", "--kind", "other", "--text", "x", "--url", "ftp://a/b"), None,
+     "not a web link"),
 ])
 def test_bad_input_exits_2_with_one_line_and_changes_nothing(run, services, args, stdin,
                                                               reason):
@@ -94,3 +100,21 @@ def test_case_create_prints_a_code_and_passphrase_that_open_the_case(run, servic
     detail = cases.case_detail(services.uow(), case_id)
     assert detail.victim_is_minor and detail.reporter_role.value == "witness"
     assert [e.media_type for e in detail.evidence] == ["text/plain"]
+
+
+def test_case_create_takes_every_report_field_and_the_facts(run, services):
+    result = run("case", "create", "--kind", "insults", "--text",
+                 "Des élèves de ma classe m'insultent sur Instagram depuis un mois",
+                 "--url", "instagram.com/p/abc", "--platform", "Instagram", "--author", "@eleve1",
+                 "--victim_age", "13", "--authors", "3", "--school", "--repeated", "--no-public",
+                 "--known-authors", "--no_death_threat")
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert [c["code"] for c in created["contradictions"]] == ["duration_without_dates"]
+    detail = cases.case_detail(services.uow(), created["case_id"])
+    assert detail.urls == ("https://instagram.com/p/abc",)
+    assert detail.platforms == ("Instagram",) and detail.author_handles == ("@eleve1",)
+    assert detail.facts.as_dict() == {"victim_age": 13, "authors": 3, "school": True,
+                                      "repeated": True, "public": False,
+                                      "known_authors": True, "death_threat": False}
+    assert detail.victim_is_minor  # from the age

@@ -22,6 +22,7 @@ from rempart.evidence.checkpoint import load_log_signer
 from rempart.evidence.interface import EvidenceNotFound
 from rempart.evidence.ledger import Ledger, audit
 from rempart.evidence.vault import vault_from_settings
+from rempart.services.integrity import instance_witness
 from rempart.store import migrate
 from rempart.store.db import make_engine, make_session_factory
 from rempart.store.tables import EvidenceRecord
@@ -144,6 +145,18 @@ def _check_storage(settings: Settings, acknowledged: list[dict[str, str]]) -> No
                 proof = Ledger(session).inclusion_proof(leaf.idx, size)
             merkle.verify_inclusion(merkle.leaf_hash(bytes(leaf.leaf)), leaf.idx, size, proof,
                                     root)
+        # The API path signs a checkpoint over each acknowledged report before answering
+        # (issue 12.9), and the witness outside the database saw it: the restart above was
+        # allowed because the database is not below it.
+        witnessed = instance_witness(settings).read()
+        assert witnessed is not None
+        with sessions() as session:
+            ledger = Ledger(session)
+            for ack in acknowledged:
+                leaf = received[ack["item_id"]]
+                covering = ledger.first_checkpoint_covering(leaf.idx)
+                assert covering is not None, f"no checkpoint signed over leaf {leaf.idx}"
+                assert covering.size <= witnessed.size
         # Blobs the crash cut off from their transaction are keyless: nothing readable.
         for path in Path(settings.data_dir, "vault").glob("*/*"):
             if path.name.startswith(".incoming-") or path.name in rows:

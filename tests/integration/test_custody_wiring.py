@@ -104,7 +104,10 @@ def test_the_operator_adds_exports_and_verifies_by_case_code(tmp_path, monkeypat
             manifest = json.loads(archive.read("manifest.json"))
         assert [i["file_name"] for i in manifest["items"]] == ["premier.png", "note.txt"]
         assert manifest["items"][0]["submitter_role"] == "victim"
-        verified = runner.invoke(app, ["verify", str(bundle_path)])
+        unpinned = runner.invoke(app, ["verify", str(bundle_path)])
+        assert unpinned.exit_code == 3 and "SIGNER NOT VERIFIED" in unpinned.output
+        key = runner.invoke(app, ["ledger", "public-key"]).output.strip()
+        verified = runner.invoke(app, ["verify", str(bundle_path), "--key", key])
         assert verified.exit_code == 0 and "2 items" in verified.output, verified.output
         unknown = runner.invoke(app, ["evidence", "export", "RMP-0000-0000", "-o",
                                       str(tmp_path / "x.zip")])

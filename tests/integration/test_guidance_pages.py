@@ -6,15 +6,9 @@ import re
 
 import pytest
 
-from tests.integration.pages_support import csrf, make_client
+from tests.integration.pages_support import csrf
 
 PAGES = ["/victime", "/temoin", "/parent", "/aide", "/numeros", "/vos-droits", "/auto-evaluation"]
-
-
-@pytest.fixture
-def client(tmp_path, migrated_url):
-    with make_client(tmp_path, migrated_url) as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -37,7 +31,7 @@ def test_it_teaches_good_screenshots_and_complaints_against_unknown_authors(clie
 
 
 def test_it_tells_witnesses_not_to_share(client):
-    assert "Ne transfère pas" in client.get("/temoin", params={"lang": "fr"}).text
+    assert "Ne transférez pas" in client.get("/temoin", params={"lang": "fr"}).text
     assert "Do not forward" in client.get("/temoin", params={"lang": "en"}).text
 
 

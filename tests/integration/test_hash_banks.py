@@ -59,7 +59,7 @@ def test_it_sees_adds_and_withdrawals_after_refresh(sessions):
     with sessions() as s:  # withdrawn at once, before the index even refreshes
         assert matching.match(s, index, [HashInput("pdq", base)])[0].matches == []
     index.refresh()
-    assert len(index.pdq) == 0
+    assert len(index.indexes["pdq"].live) == 0
 
 
 def test_it_suppresses_matches_of_a_negative_bank(sessions):
@@ -148,9 +148,9 @@ def test_two_processes_indexes_see_an_add_within_a_second_by_polling(sessions):
             banks.add_hashes(s, "ncii-adults", [HashInput("pdq", value, "NC-POLL")])
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline and not all(
-                len(i.search_pdq([value], 0)) for i in (first, second)):
+                len(i.search("pdq", [value], 0)) for i in (first, second)):
             time.sleep(0.02)
-        assert all(len(i.search_pdq([value], 0)) == 1 for i in (first, second))
+        assert all(len(i.search("pdq", [value], 0)) == 1 for i in (first, second))
     finally:
         first.stop()
         second.stop()
@@ -192,6 +192,7 @@ def test_a_self_case_can_be_followed_with_its_pin_in_a_default_bank(sessions):
     with sessions.begin() as s:
         caller = partners.authenticate(s, partners.create_partner(s, "P")[1])
         entry_id = s.scalar(select(BankEntry.id).where(BankEntry.case_reference == case))
+        partners.grant_entries(s, caller.partner_id, [entry_id])  # matched for this partner
         partners.record_feedback(s, caller, entry_id, "blocked")
     with sessions.begin() as s:
         status = banks.self_case_status(s, case.lower(), pin)

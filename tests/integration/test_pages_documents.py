@@ -6,8 +6,6 @@ import json
 import re
 import subprocess
 
-import pytest
-
 from rempart import bootstrap
 from rempart.domain.staff import StaffRole
 from rempart.evidence.bundle import verify_bundle
@@ -19,18 +17,11 @@ from tests.integration.pages_support import (
     add_staff,
     csrf,
     file_report,
-    make_client,
     png_bytes,
     staff_login,
 )
 
 URL = "https://discord.com/channels/123/456"
-
-
-@pytest.fixture
-def client(tmp_path, migrated_url):
-    with make_client(tmp_path, migrated_url) as test_client:
-        yield test_client
 
 
 def _services(client):

@@ -108,12 +108,62 @@ def test_the_case_opens_directly_on_the_device_that_filed_it(client):
 
 def test_file_sizes_are_written_the_french_way(client):
     _, _, html = file_report(client)
-    assert re.search(r"<td>\d+(,\d)?\u00a0(o|kio)</td>", html)
+    assert re.search(r'<span class="file-size">\d+(,\d)?\u00a0(o|Ko)</span>', html)
 
 
 def test_the_case_page_shows_deadline_reminders_with_the_disclaimer(client):
-    file_report(client)  # the reporting device opens its case directly
+    # Deadlines count from the dates of the facts: the report gives them.
+    file_report(client, started_on="2026-10-01", last_on="2026-11-20", repeated="yes")
     page = client.get("/dossier")
     assert page.status_code == 200
     assert "Délais pour agir" in page.text
     assert "pas un conseil juridique" in page.text
+
+
+def test_the_reporter_sees_what_they_said_and_corrects_it(client):
+    file_report(client, description="Ça dure depuis un mois", victim_age="14", school="yes",
+                reporter_role="victim")
+    page = client.get("/dossier").text
+    assert "Ce que vous avez dit" in page
+    assert "Quel âge avez-vous ?" in page and "<dd>14</dd>" in page
+    assert "aucune date n’est donnée" in page  # "depuis un mois" without dates, pointed out
+    token = csrf(client, "/dossier")
+    changed = client.post("/dossier/faits", data={
+        "csrf_token": token, "victim_age": "14", "school": "yes", "started_on": "2026-11-01",
+        "public": "no"})
+    assert changed.status_code == 303 and changed.headers["location"] == "/dossier?ok=facts"
+    page = client.get("/dossier?ok=facts").text
+    assert "Vos réponses ont été enregistrées" in page
+    assert "Privé" in page and "2026-11-01" in page
+    assert re.search(r'id="public-no"[^>]*\s+checked', page)  # the edit form shows it
+
+
+def test_a_refused_correction_keeps_what_was_typed_and_changes_nothing(client):
+    file_report(client, victim_age="14")
+    refused = client.post("/dossier/faits", data={
+        "csrf_token": csrf(client, "/dossier"), "victim_age": "quatorze", "school": "no"})
+    assert refused.status_code == 400
+    assert 'value="quatorze"' in refused.text and 'id="victim_age-error"' in refused.text
+    assert re.search(r'id="school-no"[^>]*\s+checked', refused.text)
+    assert "<dd>14</dd>" in client.get("/dossier").text  # the stored answer is kept
+
+
+def test_a_new_passphrase_is_shown_once_and_signs_every_device_out(client):
+    code, secret, _ = file_report(client)
+    _open(client, code, secret)
+    stolen = dict(client.cookies)  # a copy of this device's session, as an intruder would hold
+    assert "/dossier/phrase" in client.get("/dossier").text
+    token = csrf(client, "/dossier")
+    assert client.post("/dossier/phrase", data={"csrf_token": token}).status_code == 400
+    assert client.post("/dossier/phrase", data={"confirm": "yes"}).status_code in (400, 403)
+    done = client.post("/dossier/phrase", data={"csrf_token": token, "confirm": "yes"})
+    assert done.status_code == 200 and done.headers["cache-control"] == "no-store"
+    fresh = re.search(r'id="passphrase">([^<]+)<', done.text).group(1)
+    assert fresh != secret and code in done.text
+    client.cookies.clear()
+    for name, value in stolen.items():
+        client.cookies.set(name, value)
+    assert code not in client.get("/dossier").text  # the copied session ended too
+    client.cookies.clear()
+    assert _open(client, code, secret).status_code == 403
+    assert _open(client, code, fresh).status_code in (200, 303)

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from rempart.store.db import make_engine
 from tests.integration.pages_support import csrf, file_report, make_client, png_bytes
-
-
-@pytest.fixture
-def client(tmp_path, migrated_url):
-    with make_client(tmp_path, migrated_url) as test_client:
-        yield test_client
 
 
 def _counts(url: str) -> tuple[int, int]:
@@ -141,3 +133,53 @@ def test_a_malformed_multipart_body_gets_a_clear_error(client, migrated_url):
 def test_the_language_switch_keeps_the_page_and_its_query(client):
     html = client.get("/signaler?role=witness").text
     assert 'href="/signaler?role=witness&amp;lang=en"' in html
+
+
+def test_a_refused_form_comes_back_with_every_value_and_each_error_next_to_its_field(
+        client, migrated_url):
+    typed = {"csrf_token": csrf(client, "/signaler"), "description": "Ça dure depuis un mois",
+             "kinds": ["insults", "group_harassment"], "platforms": ["Discord"],
+             "other_platform": "Kick", "urls": "www.kick.com/x\nftp://pas-un-lien",
+             "author_handles": "@un\n@deux", "reporter_role": "adult", "victim_is_minor": "1",
+             "contact": "maman@example.org", "victim_age": "treize", "authors": "10",
+             "started_on": "2026-11-01", "last_on": "2026-10-01",
+             "approximately": "depuis la rentrée", "school": "yes", "public": "no",
+             "repeated": "", "death_threat": "no"}
+    response = client.post("/signaler", data=typed)
+    assert response.status_code == 400
+    html = response.text
+    assert 'id="victim_age-error"' in html and 'id="urls-error"' in html
+    assert "ftp://pas-un-lien" in html and 'value="treize"' in html
+    for kept in ('value="Kick"', "maman@example.org", "@un\n@deux", "depuis la rentrée",
+                 'value="2026-11-01"', 'value="2026-10-01"', "Ça dure depuis un mois"):
+        assert kept in html, kept
+    for name, value in [("school", "yes"), ("public", "no"), ("repeated", "unknown"),
+                        ("death_threat", "no"), ("authors", "10"),
+                        ("reporter_role", "adult"), ("kinds", "group_harassment")]:
+        assert re.search(rf'id="{name}-{value}"[^>]*\s+checked', html), (name, value)
+    assert "la personne harcelée" in html  # a parent reads about the person harassed
+    assert "La dernière fois est avant la date de début" in html  # a warning, shown
+    assert "choisissez-les à nouveau" in html  # files cannot be kept: said by the file field
+    assert _counts(migrated_url) == (0, 0)
+
+
+def test_the_facts_of_the_form_are_stored_and_a_link_without_https_is_accepted(
+        client, migrated_url):
+    from rempart.services import cases
+
+    code, secret, _ = file_report(client, description="Des élèves m'insultent depuis un mois",
+                                  urls="instagram.com/p/abc", victim_age="13", school="yes",
+                                  repeated="yes", authors="2", started_on="2026-11-01")
+    services = client.app.state.rempart  # the app's own wiring
+    case_id = cases.open_case(services.uow(), code, secret)
+    detail = cases.case_detail(services.uow(), case_id)
+    assert detail.urls == ("https://instagram.com/p/abc",)
+    assert detail.facts.as_dict() == {"victim_age": 13, "authors": 2,
+                                      "started_on": "2026-11-01", "repeated": True,
+                                      "school": True}
+    assert detail.victim_is_minor
+
+
+def test_the_report_is_filed_and_its_contradictions_are_pointed_out_after(client):
+    _, _, html = file_report(client, description="Ça dure depuis un mois")
+    assert 'id="facts-warnings"' in html and "aucune date n’est donnée" in html

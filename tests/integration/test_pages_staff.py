@@ -14,6 +14,7 @@ from tests.integration.pages_support import (
     csrf,
     file_report,
     make_client,
+    png_bytes,
     staff_login,
 )
 
@@ -56,10 +57,18 @@ def test_a_counselor_sees_the_case_with_blurred_evidence_and_replies(client):
     assert queue.headers["cache-control"] == "no-store"
     url = _case_url(client)
     page = client.get(url).text
-    assert 'class="reveal-toggle"' in page and 'class="thumb"' in page
-    image = re.search(r'src="(/staff/cases/[^"]+/evidence/[^"]+)"', page).group(1)
+    # Blurred by the server: the page only loads a small blurred preview...
+    preview = re.search(r'src="(/staff/cases/[^"]+/evidence/[^"]+/preview)"', page).group(1)
+    blurred = client.get(preview)
+    assert blurred.status_code == 200 and blurred.content.startswith(b"\x89PNG")
+    assert blurred.headers["cache-control"] == "no-store"
+    assert blurred.content != png_bytes()
+    # ...and revealing it is a link that loads the real file through the audited route.
+    reveal = re.search(r'href="(/staff/cases/[^"#]+\?reveal=[^"#]+)', page).group(1)
+    revealed = client.get(reveal).text
+    image = re.search(r'src="(/staff/cases/[^"]+/evidence/[0-9a-f-]{36})"', revealed).group(1)
     picture = client.get(image)
-    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    assert picture.status_code == 200 and picture.content == png_bytes()
     assert picture.headers["cache-control"] == "no-store"
     token = csrf(client, url)
     assert client.post(url + "/reply", data={"csrf_token": token,
@@ -77,10 +86,11 @@ def test_evidence_is_not_readable_without_a_staff_session(client):
     file_report(client)
     staff_login(client, "ana@example.org", add_staff(client, "ana@example.org",
                                                      StaffRole.COUNSELOR))
-    image = re.search(r'src="(/staff/cases/[^"]+/evidence/[^"]+)"',
+    image = re.search(r'src="(/staff/cases/[^"]+/evidence/[^"]+)/preview"',
                       client.get(_case_url(client)).text).group(1)
     client.cookies.delete("rempart_staff")
     assert client.get(image).status_code == 303
+    assert client.get(image + "/preview").status_code == 303
 
 
 def test_a_counselor_gets_403_on_the_audit_log_and_an_admin_reads_it(client):
@@ -135,7 +145,9 @@ def test_staff_classify_pasted_messages_without_storing_them(client):
         "csrf_token": token,
         "text": "je vais te retrouver à la sortie et tu vas le regretter\nmerci pour ton aide"})
     assert page.status_code == 200
-    assert "<code>threat</code>" in page.text and "<code>neutral</code>" in page.text
+    # Labels in the reader's language, each with its reason; the second line is nothing of concern.
+    assert "<code>threat</code>" in page.text and "<strong>menace</strong>" in page.text
+    assert "rien de préoccupant" in page.text
     empty = client.post("/staff/classify", data={"csrf_token": token, "text": "  "})
     assert empty.status_code == 400
     assert client.post("/staff/classify", data={"text": "x"}).status_code == 403

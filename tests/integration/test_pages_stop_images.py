@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import create_engine, func, select
 
-from rempart.store.bank_tables import BankEntry
+from rempart.security import passphrase
+from rempart.store.bank_tables import BankEntry, SelfSubmission
 from tests.integration.pages_support import csrf, make_client
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
@@ -45,9 +47,13 @@ def test_it_stores_the_hashes_and_returns_a_reference_and_pin(migrated_url, tmp_
     answer = _submit(client)
     assert answer.status_code == 200, answer.text
     assert answer.headers["cache-control"] == "no-store"
-    reference = re.search(r'id="case-reference"><code>([^<]+)<', answer.text)
-    pin = re.search(r'id="case-pin"><code>(\d{8})<', answer.text)
+    reference = re.search(r'id="case-reference"><code>(NC(?:-[0-9A-Z]{4}){3})<', answer.text)
+    pin = re.search(r'id="case-pin"><code class="selectable">([^<]+)<', answer.text)
     assert reference and pin
+    # the same scheme as a reporter's code and passphrase: Crockford letters, French words
+    assert set(reference.group(1)[3:].replace("-", "")) <= set(passphrase.CODE_ALPHABET)
+    words = pin.group(1).split(" ")
+    assert len(words) == passphrase.words_needed() and set(words) <= set(passphrase.wordlist())
     assert _entries(migrated_url) == {"active": 3}
 
     token = csrf(client, "/stop-images/suivi")
@@ -88,3 +94,39 @@ def test_it_refuses_a_post_without_the_csrf_token(migrated_url, tmp_path):
     answer = client.post("/stop-images", data={"age": "adult", "hash": f"pdq|{PDQ}|100"})
     assert answer.status_code == 403
     assert _entries(migrated_url) == {}
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def test_it_accepts_the_passphrase_typed_on_a_phone_and_stores_only_its_hash(migrated_url,
+                                                                             tmp_path):
+    client = make_client(tmp_path, migrated_url)
+    page = _submit(client).text
+    reference = re.search(r'id="case-reference"><code>([^<]+)<', page)
+    pin = re.search(r'id="case-pin"><code class="selectable">([^<]+)<', page)
+    assert reference and pin
+    engine = create_engine(migrated_url)
+    with engine.connect() as conn:
+        stored = conn.execute(select(SelfSubmission.pin_hash)).scalar_one()
+    engine.dispose()
+    assert pin.group(1) not in stored and stored.startswith("$argon2")
+    # lower case, no hyphens, capitals, no accents, extra spaces: the same case and passphrase
+    typed_reference = reference.group(1).lower().replace("-", " ")
+    typed_pin = "  " + _folded(pin.group(1)).upper().replace(" ", " - ") + " "
+    status = client.post("/stop-images/suivi", data={
+        "csrf_token": csrf(client, "/stop-images/suivi"), "reference": typed_reference,
+        "pin": typed_pin, "action": "status"})
+    assert status.status_code == 200 and 'id="active-count">3<' in status.text
+
+
+def test_the_follow_form_asks_for_words_and_keeps_nothing_in_the_browser(migrated_url, tmp_path):
+    client = make_client(tmp_path, migrated_url)
+    page = client.get("/stop-images/suivi?lang=fr").text
+    field = re.search(r'<input id="pin"[^>]*>', page)
+    assert field and "inputmode" not in field.group(0)
+    assert 'type="password"' in field.group(0) and 'autocomplete="off"' in field.group(0)
+    assert re.search(r'<form[^>]*action="/stop-images/suivi"[^>]*autocomplete="off"', page)
+    assert "Phrase secrète" in page and "PIN" not in page
+    assert "Secret passphrase" in client.get("/stop-images/suivi?lang=en").text

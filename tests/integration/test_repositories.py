@@ -109,7 +109,7 @@ def test_the_page_is_cut_by_the_database(uow_factory):
 
 
 def test_the_fake_repository_pages_the_same_way():
-    from rempart.store.uow import FakeUnitOfWork
+    from tests.fakes import FakeUnitOfWork
 
     fake = FakeUnitOfWork()
     assert _pages(fake, "intimate_images", 5) == []
@@ -184,3 +184,49 @@ def test_case_codes_are_unique(uow_factory):
     with uow_factory() as uow, pytest.raises(IntegrityError):
         uow.cases.add(duplicate)
         uow.commit()
+
+
+def _received(n: int):
+    from rempart.domain import custody
+
+    return custody.received("case-1", f"item-{n}", f"{n:064x}", custody.ActorRole.REPORTER, T0)
+
+
+def test_the_ledger_repository_appends_in_the_transaction_and_proves_entries(uow_factory,
+                                                                             tmp_path):
+    from rempart.config import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    with uow_factory() as uow:
+        assert uow.ledger.append_many([_received(1), _received(2)]) == [0, 1]
+    with uow_factory() as uow:  # not committed: gone
+        assert uow.ledger.received_indexes("case-1") == {}
+        assert uow.ledger.append_many([_received(1), _received(2)]) == [0, 1]
+        note = uow.ledger.sign_pending(settings)
+        assert note is not None and "\n2\n" in note
+        assert uow.ledger.sign_pending(settings) is None  # nothing new to sign
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.ledger.received_indexes("case-1") == {"item-1": 0, "item-2": 1}
+        proof = uow.ledger.receipt_proof(settings, 1)
+        assert proof.checkpoint == note and '"item-2"' in proof.leaf
+        assert len(proof.inclusion_proof) == 1
+
+
+def test_the_fake_ledger_rolls_back_with_its_unit_of_work():
+    from rempart.config import Settings
+    from rempart.evidence.ledger import LedgerError
+    from tests.fakes import FakeUnitOfWork
+
+    uow, settings = FakeUnitOfWork(), Settings()
+    with uow:
+        uow.ledger.append(_received(1))
+    with uow:
+        assert uow.ledger.received_indexes("case-1") == {}
+        assert uow.ledger.append_many([_received(1), _received(2)]) == [0, 1]
+        uow.commit()
+    with uow:
+        assert uow.ledger.received_indexes("case-1") == {"item-1": 0, "item-2": 1}
+        assert '"item-2"' in uow.ledger.receipt_proof(settings, 1).leaf
+        with pytest.raises(LedgerError):
+            uow.ledger.receipt_proof(settings, 2)

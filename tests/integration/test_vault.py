@@ -10,6 +10,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
+from rempart import bootstrap
 from rempart.domain import custody
 from rempart.domain.cases import CaseKind
 from rempart.evidence import merkle
@@ -107,13 +108,20 @@ def test_rotation_rewraps_every_key_without_touching_blobs(services):
     keys = services.store.keys
     old = keys.active_key_id()
     report = rotate_master_key(keys, services.session_factory, batch=2)
-    assert report.rewrapped == 3 and report.destroyed_key_ids == [old]
+    # Three evidence keys and the three cases' text keys (issue 12.2).
+    assert report.rewrapped == 6 and report.destroyed_key_ids == [old]
     assert keys.key_ids() == [report.new_key_id] == [keys.active_key_id()]
     assert key_usage(services.session_factory) == {report.new_key_id: 3}
     for i, r in enumerate(reports):
         item = r.receipts[0].item_id
         assert read(services, r.case_id, item) == PNG + bytes([i])
         assert blob_path(services, r.case_id, item).read_bytes() == blobs[item]
+    fresh = bootstrap.build(services.settings)  # no cached text key: unwrapped anew
+    try:
+        for r in reports:
+            assert cases.case_detail(fresh.uow(), r.case_id).description.startswith("Des ")
+    finally:
+        fresh.dispose()
 
 
 def test_the_keys_command_rotates_and_reports(services, monkeypatch):
@@ -123,7 +131,7 @@ def test_the_keys_command_rotates_and_reports(services, monkeypatch):
     rotated = invoke_rempart("keys", "rotate")
     status = invoke_rempart("keys", "status")
     assert rotated.exit_code == 0, rotated.output
-    assert '"rewrapped": 1' in rotated.output
+    assert '"rewrapped": 2' in rotated.output  # the item's key and the case's text key
     assert status.exit_code == 0 and '": 1' in status.output
     fresh = FileKeyManager(services.settings.data_dir / "secrets" / "master-keys")
     vault = EncryptedVault(services.store.blobs, fresh, services.session_factory)

@@ -5,7 +5,6 @@ from rempart.config import Settings
 from rempart.jobs import classify as jobs
 from rempart.jobs.queue import make_huey
 from rempart.store.classifier_tables import MessageClassification
-from rempart.store.db import make_engine, make_session_factory
 
 
 def test_it_stores_labels_per_message_and_gives_the_case_labels(sessions):
@@ -43,20 +42,6 @@ def test_reclassifying_replaces_and_keeps_other_cases(sessions):
             MessageClassification.case_id == "1")) is not None
 
 
-def test_the_task_reads_messages_through_the_registered_loader(migrated_url, monkeypatch,
-                                                               tmp_path):
-    settings = Settings(data_dir=tmp_path, database_url=migrated_url, jobs_immediate=True)
-    monkeypatch.setattr(jobs, "get_settings", lambda: settings)
-    monkeypatch.setattr(jobs, "_loaders", [lambda _s, case: [("report", f"va te tuer {case}")]])
-    huey = make_huey(settings)
-    task = huey.task()(jobs._classify_case)
-    assert task("9")() == 1
-    engine = make_engine(migrated_url)
-    with make_session_factory(engine)() as session:
-        assert "self_harm_incitement" in jobs.labels_for_case(session, "9")
-    engine.dispose()
-
-
 def test_the_queue_follows_the_settings(tmp_path):
     from huey import RedisHuey, SqliteHuey
 
@@ -66,3 +51,22 @@ def test_the_queue_follows_the_settings(tmp_path):
     assert isinstance(redis, RedisHuey)
     with pytest.raises(ValueError):
         make_huey(Settings(data_dir=tmp_path, jobs_backend="carrier-pigeon"))
+
+
+def test_each_label_records_the_model_version_that_gave_it(sessions):
+    from rempart.detect.classifier.model import default_classifier
+
+    with sessions.begin() as session:
+        jobs.classify_messages(session, "7", [("report", "t'es mort demain")])
+    with sessions() as session:
+        versions = set(session.scalars(select(MessageClassification.model_version)))
+    assert versions == {default_classifier().version}
+
+
+def test_messages_read_from_one_screenshot_are_classified_as_a_conversation(sessions):
+    messages = [("ocr:item1:0", "envoie-moi une photo de toi"),
+                ("ocr:item1:1", "sinon je dis à tout le monde ce que t'as fait")]
+    with sessions.begin() as session:
+        jobs.classify_messages(session, "8", messages)
+    with sessions() as session:
+        assert "sextortion" in jobs.labels_for_case(session, "8")

@@ -118,3 +118,31 @@ def test_the_pages_render_as_images(tmp_path):
                    check=True, timeout=60)
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages and all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_it_asks_for_the_suspension_of_the_authors_accounts_when_the_law_allows(tmp_path):
+    harassment = OffenceLine("article 222-33-2-3 du Code pénal", "Harcèlement scolaire",
+                             "3 ans / 45 000 €", account_suspension=True)
+    case = _case(offences=(harassment,))
+    text = _text(render_complaint(case, ComplaintParties(complainant=Person())), tmp_path)
+    assert "Je demande en outre que soit prononcée" in text and "131-35-1" in text
+    english = _text(render_complaint(case, ComplaintParties(complainant=Person()), "en"),
+                    tmp_path)
+    assert "I further ask" in english and "131-35-1" in english
+
+
+def test_it_asks_for_no_suspension_for_a_private_insult(tmp_path):
+    insult = OffenceLine("article R621-2 du Code pénal", "Injure non publique", "amende de 38 €")
+    text = _text(render_complaint(_case(offences=(insult,)),
+                                  ComplaintParties(complainant=Person())), tmp_path)
+    assert "131-35-1" not in text
+
+
+def test_the_requests_read_well():
+    from rempart.documents.complaint import requests
+    from rempart.documents.text import TEXTS
+
+    case = _case(offences=(OffenceLine("a", "b", "c", account_suspension=True),))
+    for language in ("fr", "en"):
+        (text,) = requests(case, TEXTS[language])
+        assert text.endswith(").") and "  " not in text and " de le " not in text

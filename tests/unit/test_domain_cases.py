@@ -51,3 +51,12 @@ def test_it_refuses_empty_or_huge_messages():
         validate_message(" \n ")
     with pytest.raises(InvalidReportFields):
         validate_message("x" * 10_001)
+
+
+def test_every_kind_has_one_name_in_french_and_in_english():
+    from rempart.domain.cases import KIND_LABELS, kind_label
+
+    assert set(KIND_LABELS) == set(CaseKind)
+    assert kind_label(CaseKind.INSULTS, "fr") == "Insultes, moqueries"
+    assert kind_label("insults", "en") == "Insults, mockery"
+    assert kind_label("not-a-kind", "fr") == "not-a-kind"

@@ -32,3 +32,14 @@ def test_it_normalizes_emails_and_refuses_non_addresses():
 def test_it_refuses_short_passwords():
     assert password_problem("short") is not None
     assert password_problem("a long enough one") is None
+
+
+def test_every_role_takes_cases_and_sees_statistics_but_only_admins_manage_replies_and_export():
+    for role in StaffRole:
+        assert can(role, Permission.TAKE_CASE) and can(role, Permission.VIEW_STATS)
+    assert can(StaffRole.COUNSELOR, Permission.USE_CANNED_REPLIES)
+    assert not can(StaffRole.ANALYST, Permission.USE_CANNED_REPLIES)
+    for permission in (Permission.MANAGE_CANNED_REPLIES, Permission.EXPORT_AUDIT):
+        assert can(StaffRole.ADMIN, permission)
+        assert not can(StaffRole.COUNSELOR, permission)
+        assert not can(StaffRole.ANALYST, permission)

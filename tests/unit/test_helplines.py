@@ -165,3 +165,16 @@ def test_it_rejects_data_with_slots_closing_before_opening_or_without_sources():
     raw["services"][0]["sources"] = []
     with pytest.raises(ValueError, match="sources"):
         parse_directory(raw)
+
+
+def test_helplines_are_dialled_as_one_tap():
+    from rempart.domain.helplines import dial_uri
+
+    assert dial_uri("3018") == "tel:3018"
+    assert dial_uri("01 23 45 67 89") == "tel:0123456789"
+    assert dial_uri("+33 (0)1.23") == "tel:+330123"
+    assert dial_uri("114", "sms") == "sms:114"
+    for service in load_directory().services:
+        phone = service.contact.get("phone")
+        if phone:
+            assert dial_uri(phone)[4:].lstrip("+").isdigit(), service.id

@@ -34,7 +34,9 @@ def test_it_cites_an_article_in_every_statement():
 
 def test_it_carries_a_last_checked_date_and_a_disclaimer():
     base = load_legal_base()
-    assert base.last_checked.isoformat() in offences.disclaimer("fr")
+    assert "vérifiés le 1er décembre 2026" in offences.disclaimer("fr")
+    assert "checked on 1 December 2026" in offences.disclaimer("en")
+    assert base.last_checked.isoformat() == "2026-12-01"
     assert "pas un conseil juridique" in offences.disclaimer("fr")
     assert "not legal advice" in offences.disclaimer("en")
 
@@ -42,8 +44,10 @@ def test_it_carries_a_last_checked_date_and_a_disclaimer():
 @pytest.mark.parametrize(("aggravations", "expected"), [
     (set(), Penalty(12, 15000)),
     ({"online"}, Penalty(24, 30000)),
-    ({"victim_under_15"}, Penalty(24, 30000)),
-    ({"online", "victim_under_15"}, Penalty(36, 45000)),
+    ({"minor_victim"}, Penalty(24, 30000)),
+    ({"online", "minor_victim"}, Penalty(36, 45000)),
+    ({"victim_under_15"}, Penalty(12, 15000)),  # since 2022 the aggravation is any minor
+    ({"elected_official"}, Penalty(24, 30000)),  # 4° bis, law of 21 March 2024
     ({"online", "vulnerable_victim", "itt_over_8_days"}, Penalty(36, 45000)),
     ({"death_threat"}, Penalty(12, 15000)),  # not an aggravation of harassment
 ])
@@ -70,7 +74,21 @@ def test_it_states_the_raid_clause_for_several_authors():
     ("222-17", {"death_threat"}, Penalty(36, 45000)),
     ("222-18", {"death_threat"}, Penalty(60, 75000)),
     ("226-4-1", set(), Penalty(12, 15000)),
-    ("222-16", {"partner"}, Penalty(24, 30000)),
+    ("222-16", set(), Penalty(12, 15000)),
+    ("222-16", {"partner"}, Penalty(36, 45000)),
+    ("222-33-2-1", set(), Penalty(36, 45000)),
+    ("222-33-2-1", {"itt_over_8_days"}, Penalty(60, 75000)),
+    ("222-33-2-1", {"minor_witness"}, Penalty(60, 75000)),
+    ("222-33-2-1", {"suicide_or_attempt"}, Penalty(120, 150000)),
+    ("222-17", {"partner"}, Penalty(36, 45000)),
+    ("222-17", {"partner", "death_threat"}, Penalty(60, 75000)),
+    ("222-17", {"discriminatory"}, Penalty(24, 30000)),
+    ("222-18", set(), Penalty(36, 45000)),
+    ("222-18", {"partner"}, Penalty(60, 75000)),
+    ("222-18", {"partner", "death_threat"}, Penalty(84, 100000)),
+    ("227-23-1", set(), Penalty(84, 100000)),
+    ("227-23-1", {"victim_under_15"}, Penalty(120, 150000)),
+    ("223-13", {"victim_under_15"}, Penalty(60, 75000)),
     ("227-23", {"public_network"}, Penalty(84, 100000)),
     ("33-loi-1881", set(), Penalty(0, 12000)),
     ("33-loi-1881", {"discriminatory"}, Penalty(12, 45000)),
@@ -127,7 +145,7 @@ def test_it_describes_the_added_offences_in_both_languages(offence_id, language)
     other = "en" if language == "fr" else "fr"
     assert offence.title(language) and offence.title(language) != offence.title(other)
     assert offence.elements(language) != offence.elements(other)
-    assert offence.uncertain(language) and offence.uncertain(language) != offence.uncertain(other)
+    assert (offence.notes(language) or "") != (offence.notes(other) or "x")
     assert offence.base.describe(language).endswith("€")
     for key in offence.aggravations:
         assert base.aggravation_label(key, language) and base.aggravation_label(key, language,
@@ -139,7 +157,7 @@ def test_it_states_the_added_penalties_as_the_law_does():
     assert OFFENCES["24-loi-1881"].base.describe("en") == "1 year / 45\u202f000 €"
     assert "plusieurs personnes" in (OFFENCES["222-33"].raid_clause("fr") or "")
     assert "312-11" in (OFFENCES["312-10"].notes("fr") or "")
-    assert "706-47" in (OFFENCES["227-22-1"].uncertain("en") or "")
+    assert "majority" in (OFFENCES["227-22-1"].notes("en") or "")
 
 
 def test_it_describes_penalties_in_french_and_english():
@@ -149,10 +167,55 @@ def test_it_describes_penalties_in_french_and_english():
     assert Penalty(0, 12000).describe("en") == "a fine of 12\u202f000 €"
 
 
-def test_it_says_where_it_is_unsure():
-    assert OFFENCES["223-1-1"].uncertain("fr")
-    assert OFFENCES["227-23"].uncertain("en")
-    assert all(OFFENCES[offence_id].uncertain("fr") for offence_id in ADDED)
+def test_it_keeps_a_check_date_and_a_source_note_for_every_offence():
+    for offence in OFFENCES.values():
+        assert offence.last_checked is not None and offence.last_checked.isoformat() == \
+            "2026-12-01", offence.id
+        assert len(offence.source_note) > 40, offence.id
+        assert "2026-12-01" in offence.source_note, offence.id
+
+
+def test_it_keeps_internal_wording_out_of_the_public_fields():
+    internal = ("à vérifier", "à relire", "copie consolidée", "relevée", "relevé sur", "lu sur",
+                "to be checked", "consolidated copy", "have it checked", "non relu")
+    for offence in OFFENCES.values():
+        for language in ("fr", "en"):
+            public = " ".join(filter(None, [
+                offence.title(language), offence.elements(language), offence.notes(language),
+                offence.raid_clause(language)]))
+            for phrase in internal:
+                assert phrase not in public.lower(), (offence.id, phrase)
+
+
+def test_it_applies_the_2024_text_of_222_33_2_2():
+    harassment = OFFENCES["222-33-2-2"]
+    assert "minor_victim" in harassment.aggravations
+    assert "victim_under_15" not in harassment.aggravations
+    assert "elected_official" in harassment.aggravations
+
+
+def test_it_lets_the_court_suspend_accounts_where_article_131_35_1_applies():
+    for offence_id in ("222-33-2-2", "222-33-2-3", "222-33-2-1", "222-33", "226-2-1", "226-8-1",
+                       "226-4-1", "223-1-1", "227-22-1", "227-23", "24-loi-1881"):
+        assert OFFENCES[offence_id].suspends_accounts(), offence_id
+    assert not OFFENCES["33-loi-1881"].suspends_accounts()
+    assert OFFENCES["33-loi-1881"].suspends_accounts({"discriminatory"})
+    for offence_id in ("R621-2", "R625-8-1", "222-16"):
+        assert not OFFENCES[offence_id].suspends_accounts({"discriminatory"}), offence_id
+
+
+def test_it_counts_ten_years_from_majority_for_the_706_47_offences():
+    for offence_id in ("227-23", "227-22-1"):
+        rule = OFFENCES[offence_id].prescription
+        assert rule.minor_years == 10 and "706-47" in (rule.minor_article or "")
+    assert OFFENCES["222-33-2-3"].prescription.minor_years is None
+
+
+def test_it_does_not_list_the_struck_down_online_outrage():
+    # The "outrage en ligne" of the SREN bill was struck down (Cons. const., 2024-866 DC).
+    for offence in OFFENCES.values():
+        assert "outrage en ligne" not in offence.title_fr.lower()
+        assert "online outrage" not in offence.title_en.lower()
 
 
 def test_it_rejects_unknown_aggravations_in_the_data():

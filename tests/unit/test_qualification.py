@@ -11,7 +11,10 @@ from rempart.domain.qualification import (
     Facts,
     add_months,
     aggravations_of,
+    approximate_period,
+    assess,
     deadlines,
+    remedies,
     reminders,
     suggest,
 )
@@ -31,8 +34,8 @@ def test_it_reaches_the_seeds_three_years_and_45000_euros():
     assert harassment.penalty == Penalty(36, 45000)
     assert harassment.derivation("fr") == (
         "base 1 an / 15\u202f000 € (article 222-33-2-2 du Code pénal); "
-        "+ victime de moins de 15 ans; + en ligne → 3 ans / 45\u202f000 €")
-    assert harassment.derivation("en").endswith("+ victim under 15; + online → 3 years / "
+        "+ victime mineure; + en ligne → 3 ans / 45\u202f000 €")
+    assert harassment.derivation("en").endswith("+ minor victim; + online → 3 years / "
                                                 "45\u202f000 €")
 
 
@@ -239,16 +242,16 @@ def test_it_adds_months_clamped_to_the_month_end(day, months, expected):
     assert add_months(day, months) == expected
 
 
-def test_it_reads_facts_from_a_filed_report():
-    from rempart.domain.cases import CaseKind, ReportFields
-    from rempart.domain.qualification import facts_from_report
+def test_it_reads_facts_from_what_the_reporter_said():
+    from rempart.domain.facts import ReportFacts
+    from rempart.services.legal import facts_from
 
-    fields = ReportFields(description="x", kinds=(CaseKind.INSULTS, CaseKind.GROUP_HARASSMENT),
-                          incident_dates="depuis le 03/09/2026, encore le 2026-10-15",
-                          author_handles=("@a", "@b", "@a"), victim_is_minor=True)
-    facts = facts_from_report(fields, public=True)
+    facts = facts_from(ReportFacts(public=True), ("insults", "group_harassment"), (),
+                       date(2026, 11, 1), victim_minor=True, handles=("@a", "@b", "@A"),
+                       incident_text="depuis le 03/09/2026, encore le 2026-10-15")
     assert facts.kinds == {"insults", "group_harassment"} and facts.minor and facts.authors == 2
     assert (facts.first_fact, facts.last_fact) == (date(2026, 9, 3), date(2026, 10, 15))
+    assert not facts.dates_estimated and facts.repeated is None
     assert reminders(facts, date(2026, 11, 1))[0].deadline == date(2026, 12, 3)
 
 
@@ -257,3 +260,149 @@ def test_it_skips_impossible_dates_and_finds_none_in_plain_text():
 
     assert dates_in("le 31/02/2026 puis le 1.3.2026") == [date(2026, 3, 1)]
     assert dates_in("depuis la rentrée") == []
+
+
+# --- deadlines from the dates of the facts, estimated, unknown, from majority -----------------
+
+def test_it_has_no_deadline_and_says_so_when_no_date_is_given():
+    (item,) = [a for a in assess(Facts(repeated=True, online=False), date(2026, 12, 1))]
+    assert item.deadline is None and item.status == "unknown"
+    assert "Date des faits inconnue" in item.explanation("fr")
+    assert "unknown" in item.explanation("en")
+
+
+def test_it_marks_deadlines_from_an_approximation_as_estimated():
+    start, end = approximate_period("depuis environ un mois", date(2026, 12, 1))
+    assert (start, end) == (date(2026, 11, 1), date(2026, 12, 1))
+    facts = Facts(repeated=True, online=False, first_fact=start, last_fact=end,
+                  dates_estimated=True)
+    (deadline,) = deadlines(facts)
+    assert deadline.estimated and deadline.expires == date(2032, 12, 1)
+    (reminder,) = reminders(facts, date(2026, 12, 1))
+    assert reminder.estimated and "Date estimée" in reminder.message("fr")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("depuis environ un mois", (date(2026, 11, 1), date(2026, 12, 1))),
+    ("ça fait deux semaines", (date(2026, 11, 17), date(2026, 12, 1))),
+    ("il y a 3 jours", (date(2026, 11, 28), date(2026, 11, 28))),
+    ("depuis à peu près un an", (date(2025, 12, 1), date(2026, 12, 1))),
+    ("for about two months", (date(2026, 10, 1), date(2026, 12, 1))),
+    ("a week ago", (date(2026, 11, 24), date(2026, 11, 24))),
+    ("depuis la rentrée", None),
+    ("", None),
+])
+def test_it_reads_approximate_periods(text, expected):
+    assert approximate_period(text, date(2026, 12, 1)) == expected
+
+
+def test_it_counts_ten_years_from_majority_for_images_of_a_minor():
+    facts = Facts(kinds=frozenset({"intimate_images"}), victim_age=13, age_on=date(2026, 12, 1),
+                  first_fact=date(2026, 11, 20), last_fact=date(2026, 11, 20), repeated=False)
+    images = next(d for d in deadlines(facts) if d.offence.id == "227-23")
+    # 13 on 2026-12-01: 18 at the earliest on 2030-12-02, then 10 years (article 8, al. 2, CPP).
+    assert images.from_majority and images.start == date(2030, 12, 2)
+    assert images.expires == date(2040, 12, 2) and images.estimated
+    assert "majorité" in images.rule("fr") and "706-47" in images.article
+    sharing = next(d for d in deadlines(facts) if d.offence.id == "226-2-1")
+    assert not sharing.from_majority and sharing.expires == date(2032, 11, 20)
+
+
+def test_it_says_at_least_when_a_minor_victims_age_is_unknown():
+    facts = Facts(kinds=frozenset({"intimate_images"}), victim_minor=True,
+                  first_fact=date(2026, 11, 20), last_fact=date(2026, 11, 20), repeated=False)
+    images = next(d for d in deadlines(facts) if d.offence.id == "227-23")
+    assert images.at_least and not images.from_majority
+    assert images.expires == date(2032, 11, 20)
+
+
+def test_it_counts_majority_only_for_facts_done_while_a_minor():
+    facts = Facts(kinds=frozenset({"intimate_images"}), victim_age=25, age_on=date(2026, 12, 1),
+                  first_fact=date(2026, 11, 20), repeated=False)
+    assert "227-23" not in [s.offence.id for s in suggest(facts)]
+    adult_now = Facts(kinds=frozenset({"intimate_images"}), victim_age=19,
+                      age_on=date(2026, 12, 1), first_fact=date(2022, 5, 1), repeated=False)
+    assert adult_now.minor  # 19 today, so at most 15 in May 2022
+    images = next(d for d in deadlines(adult_now) if d.offence.id == "227-23")
+    assert images.from_majority and images.start == date(2024, 12, 2)
+
+
+def test_it_says_a_2018_public_insult_is_time_barred_and_what_remains():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, repeated=False,
+                  first_fact=date(2018, 3, 1), last_fact=date(2018, 3, 1))
+    (item,) = assess(facts, date(2026, 12, 1))
+    assert item.expired and item.deadline.expires == date(2018, 6, 1)
+    assert item.explanation("fr").startswith("Prescrit depuis le 1er juin 2018")
+    lines = remedies([item], "fr")
+    assert any("plateforme" in line and "pas de délai" in line for line in lines)
+    assert any("article 65" in line for line in lines)
+    assert not any("Code civil" in line for line in lines)  # the press-law limit binds it too
+    assert remedies([item], "en")[0].startswith("The platform can be asked")
+
+
+def test_it_marks_public_insults_partly_time_barred():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, first_fact=date(2026, 7, 1),
+                  last_fact=date(2026, 11, 1))
+    (item,) = assess(facts, date(2026, 12, 1))
+    assert item.status == "partly_expired" and not item.expired
+    assert "1er octobre 2026" in item.explanation("fr") and "1er février 2027" in \
+        item.explanation("fr")
+
+
+def test_it_points_to_the_harassment_still_open_when_the_insults_expired():
+    facts = Facts(kinds=frozenset({"insults"}), public=True, repeated=True,
+                  first_fact=date(2025, 1, 10), last_fact=date(2025, 3, 1))
+    items = assess(facts, date(2026, 12, 1))
+    status = {a.suggestion.offence.id: a.status for a in items}
+    assert status == {"222-33-2-2": "open", "33-loi-1881": "expired"}
+    lines = remedies(items, "fr")
+    assert lines[0].startswith("D'autres infractions peuvent encore être poursuivies")
+    assert "222-33-2-2" in lines[0]
+    assert any("Code civil" in line for line in lines) is False
+
+
+def test_it_qualifies_a_partners_harassment():
+    facts = Facts(repeated=True, partner=True, victim_age=30)
+    assert "222-33-2-1" in ids(facts) and "222-33-2-2" not in ids(facts)
+    assert by_id(facts, "222-33-2-1").penalty == Penalty(36, 45000)
+
+
+def test_it_applies_the_elected_official_aggravation():
+    facts = Facts(repeated=True, online=True, elected_official=True, victim_age=50)
+    assert by_id(facts, "222-33-2-2").penalty == Penalty(36, 45000)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_its_generated_sentences_read_well(language):
+    bad = [" de le ", " de les ", " à le ", " à les ", "  ", " ,", " .", "..", "1 ans", "1 years",
+           "1 mois.", "un an s"]
+    cases = [Facts(repeated=True, school=True, authors=3, victim_age=13),
+             Facts(kinds=frozenset({"group_harassment", "insults"}), public=True, authors=30),
+             Facts(kinds=frozenset({"threats"}), death_threat=True, threat_with_demand=True),
+             Facts(kinds=frozenset({"intimate_images"}), deepfake=True, victim_age=14,
+                   threat_with_demand=True),
+             Facts(kinds=frozenset({"insults"}), public=True, discriminatory=True,
+                   first_fact=date(2026, 1, 1)),
+             Facts(kinds=frozenset({"personal_info_exposure", "identity_theft"}), victim_age=16,
+                   first_fact=date(2020, 1, 1), last_fact=date(2020, 2, 1))]
+    for facts in cases:
+        for item in assess(facts, date(2026, 12, 1)):
+            for text in (item.suggestion.why(language), item.explanation(language),
+                         item.suggestion.derivation(language)):
+                for phrase in bad:
+                    assert phrase not in text, (text, phrase)
+                assert text[0] == text[0].lower() or text[0].isupper()
+        for line in remedies(assess(facts, date(2030, 12, 1)), language):
+            assert line.endswith(".") and not any(phrase in line for phrase in bad)
+
+
+def test_it_says_a_deadline_cannot_be_computed_rather_than_counting_from_the_report():
+    facts = Facts(repeated=True, online=False)
+    assert reminders(facts, date(2026, 12, 1)) == []
+    (unknown,) = reminders(facts, date(2026, 12, 1), include_unknown=True)
+    assert unknown.unknown and unknown.deadline is None and not unknown.urgent
+    assert unknown.message("fr") == (
+        "Harcèlement moral (y compris en ligne) : date des faits inconnue, le délai (6 ans à "
+        "compter du dernier acte, article 8 du Code de procédure pénale) ne peut pas être "
+        "calculé.")
+    assert "cannot be computed" in unknown.message("en")

@@ -45,3 +45,19 @@ def test_it_picks_services_that_fit():
 
 def test_it_ignores_unknown_kinds():
     assert assess(Answers(what=frozenset({"x"}))).facts.kinds == frozenset()
+
+
+def test_a_suicide_answer_never_meets_not_harassment_yet():
+    for answers in (Answers(suicidal_thoughts=True),
+                    Answers(suicidal_thoughts=True, what=frozenset({"insults"})),
+                    Answers(suicidal_thoughts=True, repeated=True),
+                    Answers(danger_now=True)):
+        result = assess(answers)
+        assert result.verdict == "safety_first" and result.safety_first
+        assert {"112"} <= set(result.emergency_first[:2])
+    assert "3114" in assess(Answers(suicidal_thoughts=True)).emergency_first[:2]
+
+
+def test_the_verdict_is_harassment_or_not_yet_without_danger():
+    assert assess(Answers(repeated=True)).verdict == "harassment"
+    assert assess(Answers(what=frozenset({"insults"}))).verdict == "not_yet"

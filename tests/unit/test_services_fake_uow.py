@@ -6,7 +6,6 @@ import pytest
 
 from rempart.domain.cases import CaseKind, CaseStatus
 from rempart.domain.staff import StaffRole
-from rempart.evidence.filestore import FilesystemEvidenceStore
 from rempart.security.totp_crypto import TotpSecretBox
 from rempart.services import cases, staff
 from rempart.services.errors import (
@@ -17,7 +16,8 @@ from rempart.services.errors import (
     TooManyAttempts,
 )
 from rempart.services.uploads import UploadLimits
-from rempart.store.uow import FakeUnitOfWork
+from tests.evidence_support import FilesystemEvidenceStore
+from tests.fakes import FakeUnitOfWork
 from tests.integration.foundation_support import PNG, fast_argon2  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("fast_argon2")
@@ -102,3 +102,47 @@ def test_the_queue_comes_in_pages_and_refuses_impossible_page_numbers(uow, store
     for page, size in ((0, 50), (staff.MAX_QUEUE_PAGE + 1, 50), (1, 0)):
         with pytest.raises(StaffError):
             staff.queue(uow, analyst, page=page, page_size=size)
+
+
+def test_a_report_and_its_withdrawal_are_custody_events_of_the_unit_of_work(uow, store):
+    submitted = submit(uow, store, files=[("a.png", PNG)])
+    assert submitted.receipts[0].leaf_index == 0
+    cases.withdraw_case(uow, store, submitted.case_id)
+    assert [e.action.value for e in uow.fake_ledger.events()] == ["item_received",
+                                                                  "item_shredded"]
+
+
+def test_a_receipt_proof_is_given_only_for_a_receipt_of_the_same_case(uow, store, tmp_path):
+    import json
+
+    from rempart.config import Settings
+    from rempart.services import custody
+
+    settings = Settings(data_dir=tmp_path)
+    mine = submit(uow, store, files=[("a.png", PNG)])
+    other = submit(uow, store, files=[("b.png", PNG)])
+    assert custody.sign_checkpoint(uow, settings) is not None
+    proof = json.loads(custody.receipt_proof(uow, settings, mine.case_id, 0))
+    assert proof["leaf_index"] == 0 and mine.receipts[0].item_id in proof["leaf"]
+    with pytest.raises(CaseNotFound):
+        custody.receipt_proof(uow, settings, mine.case_id, other.receipts[0].leaf_index)
+
+
+def test_a_staff_export_needs_its_member_and_an_active_account(uow, store, tmp_path):
+    from rempart.config import Settings
+    from rempart.domain.custody import ActorRole
+    from rempart.services import custody
+
+    settings = Settings(data_dir=tmp_path)
+    submitted = submit(uow, store)
+    with pytest.raises(ValueError):
+        custody.export_bundle(uow, settings, store, submitted.case_id, io.BytesIO(),
+                              ActorRole.STAFF)
+    member, _ = staff.add_staff(uow, TotpSecretBox(bytes(32)), "an@example.org",
+                                "mot de passe solide", StaffRole.ANALYST)
+    staff.disable_staff(uow, "an@example.org")
+    with pytest.raises(Forbidden):
+        custody.export_bundle(uow, settings, store, submitted.case_id, io.BytesIO(),
+                              ActorRole.STAFF, member)
+    assert not any(e.action == "evidence.exported"
+                   for e in uow.fake_audit.events.committed.values())

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from rempart.detect import bank_files
+from rempart.detect import bank_files, signal_types
 from rempart.detect.banks import BankError
-from rempart.detect.signals import InvalidSignal, SignalType, VpdqFrame, normalise, parse_vpdq
+from rempart.detect.signals import InvalidSignal, VpdqFrame, parse_vpdq
 from rempart.detect.vpdq_match import VpdqIndex
 
 
@@ -24,12 +24,13 @@ def shifted(frame: VpdqFrame, bits: int) -> VpdqFrame:
 
 
 def test_it_normalises_and_rejects_hashes():
-    assert normalise(SignalType.PDQ, " " + "AB" * 32 + "\n") == "ab" * 32
+    pdq = signal_types.get(" PDQ")
+    assert pdq.normalise(" " + "AB" * 32 + "\n") == "ab" * 32
     for bad in ("ab" * 31, "zz" * 32, ""):
         with pytest.raises(InvalidSignal):
-            normalise(SignalType.PDQ, bad)
-    with pytest.raises(InvalidSignal):
-        SignalType.parse("sha1")
+            pdq.normalise(bad)
+    with pytest.raises(InvalidSignal, match="pdq, vpdq, video_md5"):
+        signal_types.get("sha1")
     with pytest.raises(InvalidSignal):
         parse_vpdq("ab" * 32 + ",90")
 

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rempart.detect.pdq_index import LivePDQIndex, Matches
-from rempart.detect.signals import SignalType, VpdqFrame, parse_vpdq, pdq_to_words
-from rempart.detect.vpdq_match import VpdqIndex, VpdqMatch
+from rempart.detect import signal_types
+from rempart.detect.signal_types import Hit, SignalIndex
 from rempart.store.bank_tables import BankEntry, BankSequence
 
 LOAD_BATCH = 200_000
@@ -31,10 +28,8 @@ LOAD_BATCH = 200_000
 class BankIndex:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._sessions = session_factory
-        self.pdq = LivePDQIndex()
-        self.vpdq = VpdqIndex()
-        self._md5: dict[str, set[int]] = defaultdict(set)
-        self._md5_of: dict[int, str] = {}
+        self.indexes: dict[str, SignalIndex] = {
+            t.name: t.new_index() for t in signal_types.REGISTERED}
         self.sequence = -1
         self._refresh_lock = threading.Lock()
         self._poller: threading.Thread | None = None
@@ -51,54 +46,44 @@ class BankIndex:
                             BankEntry.change_seq <= current)
                      .order_by(BankEntry.id)
                      .execution_options(yield_per=LOAD_BATCH))
-            seen, added = 0, []
-            gone: list[tuple[int, str]] = []
+            seen = 0
+            added: dict[str, list[tuple[list[int], Any]]] = {}
+            gone: dict[str, list[int]] = {}
             for rows in session.execute(query).partitions():
-                added.append(self._apply(rows, gone))
+                self._collect(rows, added, gone)
                 seen += len(rows)
-            # One add for the whole batch: the first load builds the index once, not per batch.
-            words = [w for w, _ in added if len(w)]
-            if words:
-                self.pdq.add(np.concatenate(words), np.concatenate([i for w, i in added
-                                                                    if len(w)]))
-            self.pdq.withdraw([e for e, kind in gone if kind == SignalType.PDQ])
-            for entry_id, signal_type in gone:
-                self._forget(entry_id, signal_type)
+            # One add per type for the whole batch: the first load builds each index once.
+            for name, parts in added.items():
+                signal_type = signal_types.get(name)
+                ids = np.array([i for part_ids, _ in parts for i in part_ids], dtype=np.int64)
+                self.indexes[name].add(ids, signal_type.join([p for _, p in parts]))
+            for name, entry_ids in gone.items():
+                self.indexes[name].withdraw(entry_ids)
             self.sequence = current
             return seen
 
-    def _apply(self, rows: Sequence[Any], gone: list[tuple[int, str]]
-               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-        """Index MD5 and vPDQ rows now; return the PDQ rows to add, collect withdrawals."""
-        pdq_ids, pdq_hashes = [], []
-        for entry_id, signal_type, hash_text, status in rows:
+    @staticmethod
+    def _collect(rows: Sequence[Any], added: dict[str, list[tuple[list[int], Any]]],
+                 gone: dict[str, list[int]]) -> None:
+        """Pack this partition's active rows per signal type; collect the withdrawn ones."""
+        fresh: dict[str, tuple[list[int], list[str]]] = {}
+        known = set(signal_types.names())
+        for entry_id, name, hash_text, status in rows:
+            if name not in known:
+                continue  # a type this version does not know: never matched
             if status != "active":
-                gone.append((entry_id, signal_type))
-            elif signal_type == SignalType.PDQ:
-                pdq_ids.append(entry_id)
-                pdq_hashes.append(hash_text)
-            elif signal_type == SignalType.VIDEO_MD5:
-                self._md5[hash_text].add(entry_id)
-                self._md5_of[entry_id] = hash_text
-            elif signal_type == SignalType.VPDQ:
-                self.vpdq.add(entry_id, parse_vpdq(hash_text))
-        return pdq_to_words(pdq_hashes), np.array(pdq_ids, dtype=np.int64)
+                gone.setdefault(name, []).append(entry_id)
+            else:
+                ids, values = fresh.setdefault(name, ([], []))
+                ids.append(entry_id)
+                values.append(hash_text)
+        for name, (ids, values) in fresh.items():
+            added.setdefault(name, []).append((ids, signal_types.get(name).pack(values)))
 
-    def _forget(self, entry_id: int, signal_type: str) -> None:
-        """Withdraw a vPDQ or MD5 entry (PDQ entries are withdrawn in one batch)."""
-        if signal_type == SignalType.VPDQ:
-            self.vpdq.withdraw(entry_id)
-        elif entry_id in self._md5_of:
-            self._md5[self._md5_of.pop(entry_id)].discard(entry_id)
-
-    def search_pdq(self, hashes: list[str], radius: int, threads: int = 1) -> Matches:
-        return self.pdq.search(pdq_to_words(hashes), radius, threads)
-
-    def search_md5(self, md5: str) -> set[int]:
-        return set(self._md5.get(md5, ()))
-
-    def search_vpdq(self, frames: list[VpdqFrame]) -> list[VpdqMatch]:
-        return self.vpdq.match(frames)
+    def search(self, signal_type: str, values: list[str], radius: int,
+               threads: int = 1) -> list[Hit]:
+        """Hits (query row, entry id, distance) of normalised values of one signal type."""
+        return self.indexes[signal_types.get(signal_type).name].search(values, radius, threads)
 
     def start_polling(self, interval: float = 0.25) -> None:
         """Refresh in a daemon thread (adds visible within ``interval`` seconds)."""

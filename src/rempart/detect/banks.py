@@ -17,13 +17,9 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from rempart.detect.signals import (
-    PDQ_MAX_DISTANCE,
-    PDQ_MIN_QUALITY,
-    InvalidSignal,
-    SignalType,
-    normalise,
-)
+from rempart.detect import signal_types
+from rempart.detect.signals import PDQ_MAX_DISTANCE, InvalidSignal
+from rempart.security import passphrase
 from rempart.store.bank_tables import (
     BankEntry,
     BankSequence,
@@ -98,16 +94,16 @@ def list_banks(session: Session) -> list[tuple[HashBank, int]]:
 
 def _validated(item: HashInput, row: int) -> HashInput:
     try:
-        signal_type = SignalType.parse(item.signal_type)
-        value = normalise(signal_type, item.hash)
+        signal_type = signal_types.get(item.signal_type)
+        value = signal_type.normalise(item.hash)
     except InvalidSignal as exc:
         raise BankError(f"row {row}: {exc}") from None
-    if item.quality is not None and signal_type is SignalType.PDQ and (
-            item.quality < PDQ_MIN_QUALITY or item.quality > 100):
-        raise BankError(f"row {row}: PDQ quality {item.quality} is under {PDQ_MIN_QUALITY}")
+    problem = signal_type.quality_problem(item.quality)
+    if problem:
+        raise BankError(f"row {row}: {problem}")
     if len(item.case_reference) > 64 or len(item.content_id) > 200 or len(item.provenance) > 200:
         raise BankError(f"row {row}: case reference, content id or provenance too long")
-    return HashInput(signal_type.value, value, item.case_reference, item.content_id,
+    return HashInput(signal_type.name, value, item.case_reference, item.content_id,
                      item.quality, item.provenance)
 
 
@@ -170,20 +166,23 @@ def submit_self_hashes(session: Session, hashes: list[HashInput],
                        bank_name: str) -> tuple[str, str]:
     """A person's own hashes (computed on their device): returns (case reference, PIN).
 
-    The PIN is shown once and stored only as an argon2 hash; with the case reference it lets the
-    person follow (``self_case_status``) or withdraw (``withdraw_self_case``) the hashes later.
-    The two default banks are created on first use.
+    Both are made like a reporter's case code and passphrase (``security.passphrase``: Crockford
+    letters in groups, and French words), since the same person may hold both. The PIN is shown
+    once and stored only as an argon2 hash of its normalised form; with the case reference it
+    lets the person follow (``self_case_status``) or withdraw (``withdraw_self_case``) the hashes
+    later. The two default banks are created on first use.
     """
     if not hashes or len(hashes) > 1000:
         raise BankError("submit between 1 and 1000 hashes")
     if bank_name in DEFAULT_BANKS and session.scalar(
             select(HashBank.id).where(HashBank.name == bank_name)) is None:
         create_bank(session, bank_name, bank_name)
-    case_reference = new_case_reference()
-    pin = f"{secrets.randbelow(10**8):08d}"
+    case_reference = passphrase.new_self_case_reference()
+    pin = passphrase.new_pin()
     add_hashes(session, bank_name, [HashInput(h.signal_type, h.hash, case_reference, "",
                                               h.quality, "self-submitted") for h in hashes])
-    session.add(SelfSubmission(case_reference=case_reference, pin_hash=_pins.hash(pin),
+    session.add(SelfSubmission(case_reference=case_reference,
+                               pin_hash=_pins.hash(passphrase.normalize_passphrase(pin)),
                                bank_id=get_bank(session, bank_name).id, failed_attempts=0,
                                created_at=now()))
     session.flush()
@@ -191,12 +190,15 @@ def submit_self_hashes(session: Session, hashes: list[HashInput],
 
 
 def _checked(session: Session, case_reference: str, pin: str) -> SelfSubmission | None:
-    """The submission if the PIN is right; a wrong PIN is counted, 5 of them lock the case."""
-    sub = session.get(SelfSubmission, case_reference.strip().upper())
+    """The submission if the PIN is right; a wrong PIN is counted, 5 of them lock the case.
+
+    The reference and PIN are compared in their normalised forms (case, spaces, accents and
+    hyphens typed on a phone do not count); the former 8-digit PINs normalise to themselves."""
+    sub = session.get(SelfSubmission, passphrase.normalize_self_case_reference(case_reference))
     if sub is None or sub.failed_attempts >= PIN_ATTEMPTS:
         return None
     try:
-        _pins.verify(sub.pin_hash, pin.strip())
+        _pins.verify(sub.pin_hash, passphrase.normalize_passphrase(pin))
     except VerificationError:
         sub.failed_attempts += 1
         session.flush()

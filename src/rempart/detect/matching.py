@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rempart.detect import signal_types
 from rempart.detect.bank_index import BankIndex
 from rempart.detect.banks import BankError, HashInput
-from rempart.detect.signals import (
-    PDQ_MIN_QUALITY,
-    InvalidSignal,
-    SignalType,
-    normalise,
-    parse_vpdq,
-)
+from rempart.detect.signal_types import InvalidSignal, SignalType
 from rempart.store.bank_tables import BankEntry, HashBank
 
 
@@ -46,8 +41,8 @@ def parse_queries(queries: list[HashInput]) -> list[tuple[SignalType, str]]:
     parsed = []
     for row, query in enumerate(queries, start=1):
         try:
-            signal_type = SignalType.parse(query.signal_type)
-            parsed.append((signal_type, normalise(signal_type, query.hash)))
+            signal_type = signal_types.get(query.signal_type)
+            parsed.append((signal_type, signal_type.normalise(query.hash)))
         except InvalidSignal as exc:
             raise BankError(f"query {row}: {exc}") from None
     return parsed
@@ -59,23 +54,18 @@ def match(session: Session, index: BankIndex, queries: list[HashInput],
     banks = _banks(session, bank_names)
     radius = max((b.max_distance for b in banks.values()), default=0)
     results = [QueryResult() for _ in parsed]
-    hits: list[tuple[int, int, int]] = []  # (query row, entry id, distance)
-    pdq_rows = []
-    for row, (signal_type, value) in enumerate(parsed):
-        quality = queries[row].quality
-        if signal_type is SignalType.PDQ and quality is not None and quality < PDQ_MIN_QUALITY:
-            results[row].skipped = f"PDQ quality under {PDQ_MIN_QUALITY}: not reliable"
-        elif signal_type is SignalType.PDQ:
-            pdq_rows.append(row)
-        elif signal_type is SignalType.VIDEO_MD5:
-            hits.extend((row, entry_id, 0) for entry_id in index.search_md5(value))
+    by_type: dict[str, list[int]] = {}  # signal type name -> query rows, in order
+    for row, (signal_type, _) in enumerate(parsed):
+        problem = signal_type.quality_problem(queries[row].quality)
+        if problem:
+            results[row].skipped = problem
         else:
-            hits.extend((row, m.entry_id, m.distance) for m in index.search_vpdq(
-                parse_vpdq(value)))
-    if pdq_rows and banks:
-        found = index.search_pdq([parsed[r][1] for r in pdq_rows], radius, threads)
-        hits.extend((pdq_rows[q], e, d) for q, e, d in zip(found.query.tolist(),
-                    found.ids.tolist(), found.distance.tolist(), strict=True))
+            by_type.setdefault(signal_type.name, []).append(row)
+    hits: list[tuple[int, int, int]] = []  # (query row, entry id, distance)
+    if banks:
+        for name, rows in by_type.items():
+            found = index.search(name, [parsed[r][1] for r in rows], radius, threads)
+            hits.extend((rows[q], e, d) for q, e, d in found)
     _resolve(session, hits, banks, results)
     return results
 
@@ -115,8 +105,3 @@ def _resolve(session: Session, hits: list[tuple[int, int, int]], banks: dict[int
     for result in results:
         if result.suppressed:
             result.matches.clear()
-
-
-def count_active(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(BankEntry)
-                              .where(BankEntry.status == "active")) or 0)

@@ -1,10 +1,12 @@
 """Batch scans of a platform's backlog on Dask ``distributed``.
 
-The client takes a snapshot of the banks searched (active PDQ, MD5 and vPDQ entries, plus every
-negative bank), broadcasts it once to the workers, and each worker builds the exact PDQ index
-once (cached per snapshot) and matches its partitions. Results are joined with the bank
-metadata on the client. The same function runs everything in-process when no client is given,
-which is how tests check that a cluster finds exactly the same matches.
+The client takes a snapshot of the banks searched (their active entries of every signal type,
+packed by the signal type, plus every negative bank), broadcasts it once to the workers, and each
+worker builds the signal types' indexes once (cached per snapshot) and matches its partitions.
+Images of a folder are decoded through ``rempart.media`` (``safe_image``), never raw PIL.
+Results are joined with the bank metadata on the client. The same function runs everything
+in-process when no client is given, which is how tests check that a cluster finds exactly the
+same matches.
 """
 
 from __future__ import annotations
@@ -15,37 +17,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rempart.detect import signal_types
 from rempart.detect.banks import BankError, get_bank
-from rempart.detect.pdq_index import PDQIndex
-from rempart.detect.signals import (
-    PDQ_MIN_QUALITY,
-    InvalidSignal,
-    SignalType,
-    normalise,
-    parse_vpdq,
-    pdq_to_words,
-)
-from rempart.detect.vpdq_match import VpdqIndex
+from rempart.detect.signal_types import InvalidSignal, SignalIndex
 from rempart.store.bank_tables import BankEntry, HashBank
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"}
 OUTPUT_COLUMNS = ["content_id", "signal_type", "signal_value", "bank", "distance",
                   "case_reference", "entry_id"]
-_index_cache: dict[str, tuple[PDQIndex, VpdqIndex]] = {}
+_index_cache: dict[str, dict[str, SignalIndex]] = {}
 
 
 @dataclass
 class BankSnapshot:
     token: str
-    pdq_words: npt.NDArray[np.uint64]
-    pdq_ids: npt.NDArray[np.int64]
-    md5: dict[str, list[int]]
-    vpdq: list[tuple[int, str]]
+    entries: dict[str, tuple[np.ndarray[Any, np.dtype[np.int64]], Any]]
+    # signal type name -> (entry ids, values packed by the signal type)
     radius: int
     meta: dict[int, tuple[str, str, str, int, bool]] = field(default_factory=dict)
     # entry id -> (bank, case reference, content id, bank max distance, negative)
@@ -59,85 +50,72 @@ def take_snapshot(session: Session, bank_names: list[str]) -> BankSnapshot:
                                   BankEntry.hash, BankEntry.case_reference,
                                   BankEntry.content_id)
                            .where(BankEntry.bank_id.in_(banks), BankEntry.status == "active"))
-    pdq_ids, pdq_hashes, vpdq = [], [], []
-    md5: dict[str, list[int]] = {}
+    by_type: dict[str, tuple[list[int], list[str]]] = {}
     meta: dict[int, tuple[str, str, str, int, bool]] = {}
+    known = set(signal_types.names())
     for entry_id, bank_id, signal_type, value, case_reference, content_id in rows:
+        if signal_type not in known:
+            continue
         bank = banks[bank_id]
         meta[entry_id] = (bank.name, case_reference, content_id, bank.max_distance,
                           bank.kind == "negative")
-        if signal_type == SignalType.PDQ:
-            pdq_ids.append(entry_id)
-            pdq_hashes.append(value)
-        elif signal_type == SignalType.VIDEO_MD5:
-            md5.setdefault(value, []).append(entry_id)
-        else:
-            vpdq.append((entry_id, value))
-    return BankSnapshot(uuid.uuid4().hex, pdq_to_words(pdq_hashes),
-                        np.array(pdq_ids, dtype=np.int64), md5, vpdq,
+        ids, values = by_type.setdefault(signal_type, ([], []))
+        ids.append(entry_id)
+        values.append(value)
+    entries = {name: (np.array(ids, dtype=np.int64), signal_types.get(name).pack(values))
+               for name, (ids, values) in by_type.items()}
+    return BankSnapshot(uuid.uuid4().hex, entries,
                         max((b.max_distance for b in banks.values()), default=0), meta)
 
 
-def _indexes(snapshot: BankSnapshot) -> tuple[PDQIndex, VpdqIndex]:
+def _indexes(snapshot: BankSnapshot) -> dict[str, SignalIndex]:
     """Built once per worker process and snapshot, then reused by every partition."""
     if snapshot.token not in _index_cache:
         _index_cache.clear()
-        vpdq = VpdqIndex()
-        for entry_id, frames in snapshot.vpdq:
-            vpdq.add(entry_id, parse_vpdq(frames))
-        _index_cache[snapshot.token] = (PDQIndex(snapshot.pdq_words, snapshot.pdq_ids), vpdq)
+        indexes = {}
+        for name, (ids, packed) in snapshot.entries.items():
+            indexes[name] = signal_types.get(name).new_index()
+            indexes[name].add(ids, packed)
+        _index_cache[snapshot.token] = indexes
     return _index_cache[snapshot.token]
 
 
-def hash_image_file(path: str) -> tuple[str, int]:
-    """PDQ hex and quality of an image file, as threatexchange's ``pdq_from_file`` computes it."""
-    import pdqhash
-    from PIL import Image
-
-    with Image.open(path) as image:
-        rgb = np.asarray(image.convert("RGB"))
-    bits, quality = pdqhash.compute(rgb)
-    return f"{int(''.join(str(int(b)) for b in bits), 2):064x}", int(quality)
-
-
 def hash_images(paths: list[str]) -> pd.DataFrame:
+    """Every photo signal type of each image (decoded safely); undecodable files are skipped."""
     rows = []
     for path in paths:
-        try:
-            value, quality = hash_image_file(path)
-        except (OSError, ValueError):
-            continue  # not a decodable image: nothing to match
-        rows.append({"content_id": path, "signal_type": "pdq", "signal_value": value,
-                     "quality": quality})
+        for signal_type in signal_types.for_content("photo"):
+            try:
+                hashed = signal_type.hash_file(Path(path))
+            except (OSError, ValueError):
+                continue  # not a decodable image (UnsafeImage is a ValueError): nothing to match
+            rows.append({"content_id": path, "signal_type": signal_type.name,
+                         "signal_value": hashed.value, "quality": hashed.quality})
     return pd.DataFrame(rows, columns=["content_id", "signal_type", "signal_value", "quality"])
 
 
 def match_partition(frame: pd.DataFrame, snapshot: BankSnapshot) -> pd.DataFrame:
     """(row, entry id, distance) for every match of this partition's hashes."""
-    pdq_index, vpdq_index = _indexes(snapshot)
-    hits: list[tuple[int, int, int]] = []
-    pdq_rows, pdq_values = [], []
+    indexes = _indexes(snapshot)
     quality = frame["quality"] if "quality" in frame else pd.Series([None] * len(frame))
-    for row, (signal_type, value, q) in enumerate(zip(frame["signal_type"],
-                                                      frame["signal_value"], quality,
-                                                      strict=True)):
+    by_type: dict[str, tuple[list[int], list[str]]] = {}
+    for row, (name, value, q) in enumerate(zip(frame["signal_type"], frame["signal_value"],
+                                               quality, strict=True)):
         try:
-            kind = SignalType.parse(str(signal_type))
-            value = normalise(kind, str(value))
+            signal_type = signal_types.get(str(name))
+            value = signal_type.normalise(str(value))
         except InvalidSignal:
             continue  # malformed rows are counted by the caller, never matched
-        if kind is SignalType.PDQ and not (pd.notna(q) and int(q) < PDQ_MIN_QUALITY):
-            pdq_rows.append(row)
-            pdq_values.append(value)
-        elif kind is SignalType.VIDEO_MD5:
-            hits.extend((row, e, 0) for e in snapshot.md5.get(value, ()))
-        elif kind is SignalType.VPDQ:
-            hits.extend((row, m.entry_id, m.distance)
-                        for m in vpdq_index.match(parse_vpdq(value)))
-    if pdq_rows:
-        found = pdq_index.search(pdq_to_words(pdq_values), snapshot.radius)
-        hits.extend((pdq_rows[q], e, d) for q, e, d in zip(
-            found.query.tolist(), found.ids.tolist(), found.distance.tolist(), strict=True))
+        if signal_type.quality_problem(int(q) if pd.notna(q) else None):
+            continue
+        rows, values = by_type.setdefault(signal_type.name, ([], []))
+        rows.append(row)
+        values.append(value)
+    hits: list[tuple[int, int, int]] = []
+    for name, (rows, values) in by_type.items():
+        if name in indexes:
+            hits.extend((rows[q], e, d)
+                        for q, e, d in indexes[name].search(values, snapshot.radius))
     return _apply_rules(frame, hits, snapshot)
 
 

@@ -1,16 +1,16 @@
-"""Signal types exchanged between hash banks: ``pdq``, ``vpdq`` and ``video_md5``.
+"""Hash text formats and PDQ arithmetic shared by the signal types (``signal_types/``).
 
-Names and text formats follow python-threatexchange (``threatexchange.signal_type``): a PDQ hash
-is 64 hex digits (256 bits), a video MD5 is 32 hex digits, and a vPDQ hash is a list of frame
-hashes, serialised as comma-separated ``pdq_hex,quality,timestamp`` triples like their
-``VPDQFeature`` text form. Parsing is strict: malformed input raises ``InvalidSignal``.
+Text formats follow python-threatexchange (``threatexchange.signal_type``): a PDQ hash is 64 hex
+digits (256 bits), a video MD5 is 32 hex digits, and a vPDQ hash is a list of frame hashes,
+serialised as comma-separated ``pdq_hex,quality,timestamp`` triples like their ``VPDQFeature``
+text form. Parsing is strict: malformed input raises ``InvalidSignal``. Which parser applies to
+which name is the registry's business (``rempart.detect.signal_types.get``), not this module's.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -27,19 +27,6 @@ _HEX32 = re.compile(r"[0-9a-f]{32}")
 
 class InvalidSignal(ValueError):
     """A hash that is not a valid value of its signal type."""
-
-
-class SignalType(StrEnum):
-    PDQ = "pdq"
-    VPDQ = "vpdq"
-    VIDEO_MD5 = "video_md5"
-
-    @classmethod
-    def parse(cls, name: str) -> SignalType:
-        try:
-            return cls(name.strip().lower())
-        except ValueError:
-            raise InvalidSignal(f"unknown signal type {name!r} (pdq, vpdq, video_md5)") from None
 
 
 @dataclass(frozen=True)
@@ -82,15 +69,6 @@ def parse_vpdq(text: str) -> list[VpdqFrame]:
 
 def format_vpdq(frames: list[VpdqFrame]) -> str:
     return ",".join(f"{f.pdq},{f.quality},{f.timestamp:.3f}" for f in frames)
-
-
-def normalise(signal_type: SignalType, text: str) -> str:
-    """The canonical text of a hash (lower case, validated) as stored in banks."""
-    if signal_type is SignalType.PDQ:
-        return parse_pdq(text)
-    if signal_type is SignalType.VIDEO_MD5:
-        return parse_md5(text)
-    return format_vpdq(parse_vpdq(text))
 
 
 def pdq_to_words(hexes: list[str]) -> npt.NDArray[np.uint64]:

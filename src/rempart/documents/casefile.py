@@ -41,6 +41,7 @@ class OffenceLine:
     max_penalty: str  # "3 ans d'emprisonnement et 45 000 € d'amende"
     derivation: str = ""  # how the maximum is reached (aggravating circumstances)
     prescription: str = ""
+    account_suspension: bool = False  # article 131-35-1 of the Code pénal may be asked for
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class CaseFile:
     offences: tuple[OffenceLine, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
     message_labels: tuple[str, ...] = ()  # classifier labels of the case's messages
+    followup: tuple[str, ...] = ()  # takedown requests and referrals (issue 13), one line each
     checkpoint: str = ""  # latest signed ledger checkpoint (C2SP signed note)
     log_public_key: str = ""
     extra: dict[str, str] = field(default_factory=dict)

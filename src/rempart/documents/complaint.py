@@ -47,6 +47,7 @@ def render_complaint(case: CaseFile, parties: ComplaintParties, language: str = 
     _facts(pdf, case, t, language)
     _offences(pdf, case, t)
     _exhibits(pdf, case, t, language)
+    _requests(pdf, case, t)
     pdf.paragraph(t["civil_party"])
     pdf.paragraph(t["closing"])
     pdf.ln(6)
@@ -118,6 +119,19 @@ def _offences(pdf: RempartPdf, case: CaseFile, t: dict[str, str]) -> None:
         text = f"• {offence.title} ({offence.reference}) — {t['max']} {offence.max_penalty}"
         if offence.derivation:
             text += f"\n   {offence.derivation}"
+        pdf.paragraph(text)
+
+
+def requests(case: CaseFile, t: dict[str, str]) -> list[str]:
+    """What the complainant asks for beyond the prosecution ("je demande…")."""
+    found = []
+    if any(offence.account_suspension for offence in case.offences):
+        found.append(t["request_suspension"])
+    return found
+
+
+def _requests(pdf: RempartPdf, case: CaseFile, t: dict[str, str]) -> None:
+    for text in requests(case, t):
         pdf.paragraph(text)
 
 

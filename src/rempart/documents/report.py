@@ -76,9 +76,20 @@ def render_report(case: CaseFile, language: str = "fr", reveal_thumbnails: bool 
     _offences(pdf, case, t)
     _exhibits(pdf, case, t, reveal_thumbnails)
     _custody(pdf, case, t)
+    _followup(pdf, case, language)
     stamp = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     pdf.paragraph(f"{t['disclaimer']} ({stamp})", size=8)
     return pdf.to_bytes()
+
+
+def _followup(pdf: RempartPdf, case: CaseFile, language: str) -> None:
+    """Takedown requests and their outcomes, referrals (rempart.store.workbench_tables)."""
+    if not case.followup:
+        return
+    pdf.heading({"fr": "Demandes de retrait et signalements", "en": "Takedown requests and "
+                 "referrals"}[language], level=2)
+    for line in case.followup:
+        pdf.paragraph(f"• {line}", size=9)
 
 
 def _summary(pdf: RempartPdf, case: CaseFile, t: dict[str, str], language: str) -> None:

@@ -32,6 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from rempart.config import Settings
+from rempart.private_files import create_folder_once, write_private
 
 SIGNATURE_FIELD = "RempartSignature"
 _CA_NAME = "ca.pem"
@@ -81,7 +82,7 @@ def load_or_create_identity(settings: Settings) -> SigningIdentity:
         return SigningIdentity(Path(key_file).read_bytes(), Path(cert_file).read_bytes(), chain)
     folder = settings.ensure_data_dir() / "signing"
     if not (folder / _SIGNER_KEY).exists():
-        _generate_instance_identity(folder, settings.host)
+        create_folder_once(folder, lambda tmp: _generate_instance_identity(tmp, settings.host))
     return SigningIdentity(
         key_pem=(folder / _SIGNER_KEY).read_bytes(),
         cert_pem=(folder / _SIGNER_NAME).read_bytes(),
@@ -90,7 +91,7 @@ def load_or_create_identity(settings: Settings) -> SigningIdentity:
 
 
 def _generate_instance_identity(folder: Path, instance: str) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name(f"Rempart instance CA ({instance})")
@@ -146,11 +147,9 @@ def _key_usage(cert_sign: bool) -> x509.KeyUsage:
 
 
 def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+    write_private(path, key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
 
 
 def sign_pdf(pdf: bytes, identity: SigningIdentity, *, reason: str, location: str = "",

@@ -59,6 +59,10 @@ TEXTS: dict[str, dict[str, str]] = {
                           "fourni sur demande.",
         "exhibit": "Pièce n°", "received": "reçue le", "ledger_leaf": "registre, entrée n°",
         "no_exhibits": "Aucune pièce jointe à ce stade.",
+        "request_suspension": "Je demande en outre que soit prononcée, à titre de peine "
+                              "complémentaire, la suspension des comptes d'accès aux services "
+                              "en ligne utilisés pour commettre ces faits, avec interdiction "
+                              "d'en créer de nouveaux (article 131-35-1 du Code pénal).",
         "civil_party": "Je me réserve la possibilité de me constituer partie civile et je "
                        "souhaite être informé(e) des suites données à cette plainte.",
         "closing": "Je vous prie d'agréer, Madame, Monsieur le Procureur de la République, "
@@ -110,6 +114,9 @@ TEXTS: dict[str, dict[str, str]] = {
                           "bundle, verifiable offline, can be provided on request.",
         "exhibit": "Exhibit no.", "received": "received on", "ledger_leaf": "ledger entry no.",
         "no_exhibits": "No exhibits at this stage.",
+        "request_suspension": "I further ask that the court order, as a complementary penalty, the "
+                              "suspension of the online accounts used to commit these acts, with "
+                              "a ban on creating new ones (article 131-35-1 of the Code pénal).",
         "civil_party": "I reserve the right to join the proceedings as a civil party and wish to "
                        "be informed of the action taken on this complaint.",
         "closing": "Yours faithfully,",

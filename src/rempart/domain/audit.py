@@ -24,10 +24,13 @@ class AuditAction(StrEnum):
     CASE_LOCKED = "case.locked"
     CASE_VIEWED = "case.viewed"
     CASE_WITHDRAWN = "case.withdrawn"
+    CASE_CLOSED = "case.closed"  # every session of the case ended (issue 12.4)
+    PASSPHRASE_CHANGED = "case.passphrase_changed"  # noqa: S105 (an audit action name)
     EVIDENCE_ADDED = "evidence.added"
     EVIDENCE_VIEWED = "evidence.viewed"
     EVIDENCE_EXPORTED = "evidence.exported"  # verifiable bundle downloaded (portal, back-office)
     MESSAGE_POSTED = "message.posted"
+    FACTS_UPDATED = "case.facts_updated"  # the reporter changed answers (names only, no values)
     NOTE_ADDED = "note.added"
     STATUS_CHANGED = "status.changed"
     QUEUE_VIEWED = "queue.viewed"
@@ -41,6 +44,19 @@ class AuditAction(StrEnum):
     MATCH_QUERIED = "match.queried"
     MATCH_FEEDBACK = "match.feedback"
     BANK_HASHES_ADDED = "bank.hashes_added"
+    # The counsellors' workbench (issue 13.3, 13.5).
+    CASE_ASSIGNED = "case.assigned"  # taken, handed over or released
+    CANNED_REPLY_CHANGED = "canned_reply.changed"
+    STATS_READ = "stats.read"
+    AUDIT_EXPORTED = "audit.exported"
+    # Follow-through (issue 13): takedowns, referrals, reporter consents and notifications.
+    TAKEDOWN_CREATED = "takedown.created"
+    TAKEDOWN_UPDATED = "takedown.updated"
+    TAKEDOWNS_VIEWED = "takedown.viewed"
+    REFERRAL_RECORDED = "referral.recorded"
+    CONSENT_CHANGED = "consent.changed"
+    CONTACT_REMOVED = "contact.removed"
+    NOTIFICATION_SENT = "notification.sent"
 
 
 AuditDetail = dict[str, str | int | bool | None]

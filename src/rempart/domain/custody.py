@@ -28,6 +28,19 @@ class CustodyAction(StrEnum):
     SHARED_WITH_POLICE = "shared_with_police"
     SHREDDED = "item_shredded"
     CHECKPOINT = "checkpoint"
+    # Follow-through (issue 13): item = the takedown or referral id, sha256 = the digest of its
+    # recorded state, target = "<platform>:<status>" or the referral's recipient.
+    TAKEDOWN_STATUS = "takedown_status"
+    REFERRAL_MADE = "referral_made"
+    # The reporter's answers (issue 11): sha256 = the digest of the facts' canonical JSON.
+    FACTS_RECORDED = "facts_recorded"
+    # Data read from an item (issue 14: OCR text...): item = the derived item's id, sha256 = the
+    # digest of the derived document, target = "<kind>:<sha256 of the item it was read from>".
+    DERIVED = "item_derived"
+    # The reporter corrected the chronology of the facts (issue 14.4): item = the correction's
+    # id, sha256 = the digest of its salted document (kept encrypted in the vault, never in the
+    # leaf), target = what it does ("date", "exclude", "include", "add").
+    TIMELINE_CORRECTED = "timeline_corrected"
 
 
 class ActorRole(StrEnum):
@@ -35,6 +48,8 @@ class ActorRole(StrEnum):
     STAFF = "staff"
     OPERATOR = "operator"  # the instance operator on the command line
     SYSTEM = "system"  # automatic processing (retention, checkpoints)
+    # Someone the victim invited to add to the case (issue 14.5): the role only, never who.
+    WITNESS = "witness"
 
 
 class InvalidCustodyEvent(ValueError):
@@ -132,7 +147,8 @@ class CustodyEvent:
 
 _NEEDS_ITEM = {CustodyAction.RECEIVED, CustodyAction.VIEWED, CustodyAction.EXPORTED,
                CustodyAction.SHARED_WITH_PLATFORM, CustodyAction.SHARED_WITH_POLICE}
-_NEEDS_TARGET = {CustodyAction.SHARED_WITH_PLATFORM, CustodyAction.SHARED_WITH_POLICE}
+_NEEDS_TARGET = {CustodyAction.SHARED_WITH_PLATFORM, CustodyAction.SHARED_WITH_POLICE,
+                 CustodyAction.TAKEDOWN_STATUS, CustodyAction.REFERRAL_MADE}
 
 
 def _require_id(value: str, what: str) -> None:

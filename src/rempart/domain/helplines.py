@@ -204,3 +204,10 @@ def _parse_slot(raw: dict[str, Any]) -> OpeningSlot:
     if not until_midnight and closes <= opens:
         raise ValueError(f"slot closes before it opens: {raw}")
     return OpeningSlot(days=days, opens=opens, closes=closes, until_midnight=until_midnight)
+
+
+def dial_uri(number: str, scheme: str = "tel") -> str:
+    """``tel:``/``sms:`` link of a number as written for people (``01 23 45 67 89``,
+    ``+33 1 23…``): digits only, a leading ``+`` kept, so a phone dials it as one tap."""
+    digits = "".join(c for c in number if c.isdigit())
+    return f"{scheme}:{'+' if number.strip().startswith('+') else ''}{digits}"

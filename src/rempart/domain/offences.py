@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 
 PrescriptionStart = Literal["last_act", "each_act"]
+AccountSuspension = Literal["always", "discriminatory", "never"]
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +51,8 @@ class Prescription:
     article: str
     discriminatory_years: int | None = None
     discriminatory_article: str | None = None
+    minor_years: int | None = None  # from the victim's majority (article 8, paragraph 2, CPP)
+    minor_article: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class Offence:
     raid_clause_en: str | None = None
     notes_fr: str | None = None
     notes_en: str | None = None
-    uncertain_fr: str | None = None
-    uncertain_en: str | None = None
+    last_checked: date | None = None
+    source_note: str = ""  # for maintainers only: never shown to the public
+    account_suspension: AccountSuspension = "never"  # article 131-35-1 of the Code pénal
+    press_law: bool = False  # law of 29 July 1881: its time limit binds the civil claim too
 
     def title(self, language: str = "fr") -> str:
         return self.title_en if language == "en" else self.title_fr
@@ -80,8 +85,12 @@ class Offence:
     def notes(self, language: str = "fr") -> str | None:
         return self.notes_en if language == "en" else self.notes_fr
 
-    def uncertain(self, language: str = "fr") -> str | None:
-        return self.uncertain_en if language == "en" else self.uncertain_fr
+    def suspends_accounts(self, aggravations: frozenset[str] | set[str] = frozenset()) -> bool:
+        """Whether the complementary penalty of article 131-35-1 (suspension of the accounts
+        used to commit the offence) applies, given the aggravations present."""
+        if self.account_suspension == "always":
+            return True
+        return self.account_suspension == "discriminatory" and "discriminatory" in aggravations
 
     def raid_clause(self, language: str = "fr") -> str | None:
         return self.raid_clause_en if language == "en" else self.raid_clause_fr
@@ -108,10 +117,16 @@ class LegalBase:
     disclaimer_en: str
     aggravation_labels: dict[str, dict[str, str]]
     offences: dict[str, Offence]
+    law_sources_fr: str = ""
+    law_sources_en: str = ""
+
+    def law_sources(self, language: str = "fr") -> str:
+        """Which texts were checked (shown with ``last_checked``)."""
+        return self.law_sources_en if language == "en" else self.law_sources_fr
 
     def disclaimer(self, language: str = "fr") -> str:
         text = self.disclaimer_en if language == "en" else self.disclaimer_fr
-        return text.format(date=self.last_checked.isoformat())
+        return text.format(date=_day(self.last_checked, language))
 
     def aggravation_label(self, key: str, language: str = "fr", short: bool = False) -> str:
         field = "en" if language == "en" else "fr"
@@ -150,7 +165,9 @@ def parse_legal_base(raw: dict[str, Any]) -> LegalBase:
     return LegalBase(last_checked=date.fromisoformat(str(raw["last_checked"])),
                      disclaimer_fr=str(raw["disclaimer_fr"]),
                      disclaimer_en=str(raw["disclaimer_en"]),
-                     aggravation_labels=labels, offences=offences)
+                     aggravation_labels=labels, offences=offences,
+                     law_sources_fr=str(raw.get("law_sources_fr", "")),
+                     law_sources_en=str(raw.get("law_sources_en", "")))
 
 
 def _parse_offence(item: dict[str, Any]) -> Offence:
@@ -159,22 +176,29 @@ def _parse_offence(item: dict[str, Any]) -> Offence:
 
     tiers = tuple(Tier(minimum=int(t["min"]), among=frozenset(t.get("among", [])),
                        penalty=_penalty(t)) for t in item.get("tiers", []))
+    suspension = item.get("account_suspension", False)
+    checked = item.get("last_checked")
     return Offence(
         id=str(item["id"]), article=str(item["article"]),
         title_fr=str(item["title_fr"]), title_en=str(item["title_en"]),
         elements_fr=str(item["elements_fr"]), elements_en=str(item["elements_en"]),
         base=_penalty(item["base"]), aggravations=tuple(item.get("aggravations", [])),
-        tiers=tiers, prescription=_prescription(item["prescription"]),
+        tiers=tiers,
+        prescription=_prescription(item["prescription"], item.get("minor_prescription")),
         raid_clause_fr=optional("raid_clause_fr"), raid_clause_en=optional("raid_clause_en"),
         notes_fr=optional("notes_fr"), notes_en=optional("notes_en"),
-        uncertain_fr=optional("uncertain_fr"), uncertain_en=optional("uncertain_en"))
+        last_checked=date.fromisoformat(str(checked)) if checked else None,
+        source_note=str(item.get("source_note", "")),
+        account_suspension=("always" if suspension is True else
+                            "discriminatory" if suspension == "discriminatory" else "never"),
+        press_law=bool(item.get("press_law", False)))
 
 
 def _penalty(raw: dict[str, Any]) -> Penalty:
     return Penalty(prison_months=int(raw["prison_months"]), fine_eur=int(raw["fine_eur"]))
 
 
-def _prescription(raw: dict[str, Any]) -> Prescription:
+def _prescription(raw: dict[str, Any], minor: dict[str, Any] | None = None) -> Prescription:
     start = raw["from"]
     if start not in ("last_act", "each_act"):
         raise ValueError(f"unknown prescription start {start!r}")
@@ -184,7 +208,22 @@ def _prescription(raw: dict[str, Any]) -> Prescription:
     discriminatory = raw.get("discriminatory_years")
     return Prescription(years=years, months=months, start=start, article=str(raw["article"]),
                         discriminatory_years=int(discriminatory) if discriminatory else None,
-                        discriminatory_article=raw.get("discriminatory_article"))
+                        discriminatory_article=raw.get("discriminatory_article"),
+                        minor_years=int(minor["years"]) if minor else None,
+                        minor_article=str(minor["article"]) if minor else None)
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre")
+
+
+def _day(day: date, language: str) -> str:
+    """"1er décembre 2026" / "1 December 2026"."""
+    if language == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def _duration(months: int, language: str) -> str:

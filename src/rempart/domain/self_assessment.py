@@ -1,7 +1,9 @@
 """The "Suis-je harcelé·e ?" self-assessment: answers in, the right path and urgency out.
 
 Pure: the web page parses the form into ``Answers`` and renders the ``Assessment``. Immediate
-danger or thoughts of suicide always put the emergency numbers (112, 3114) first.
+danger or thoughts of suicide always put the emergency numbers (112, 3114) first, and then the
+verdict is ``"safety_first"``: such an answer never reads "this may not be harassment yet",
+whatever else was answered.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class Assessment:
     looks_like_harassment: bool
     services: tuple[str, ...]  # further services that fit, in order
     facts: Facts
+    verdict: str = "not_yet"  # "safety_first", "harassment" or "not_yet"
+
+    @property
+    def safety_first(self) -> bool:
+        return self.verdict == "safety_first"
 
 
 def assess(answers: Answers) -> Assessment:
@@ -61,5 +68,10 @@ def assess(answers: Answers) -> Assessment:
         services.append("cnil")
     facts = Facts(kinds=what, victim_minor=answers.under_18, public=answers.public,
                   repeated=answers.repeated, authors=2 if answers.several_people else None)
+    if answers.suicidal_thoughts or answers.danger_now:
+        verdict = "safety_first"
+    else:
+        verdict = "harassment" if harassment else "not_yet"
     return Assessment(path=PATHS[role], emergency_first=tuple(dict.fromkeys(emergency)),
-                      looks_like_harassment=harassment, services=tuple(services), facts=facts)
+                      looks_like_harassment=harassment, services=tuple(services), facts=facts,
+                      verdict=verdict)

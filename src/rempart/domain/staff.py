@@ -18,15 +18,22 @@ class Permission(StrEnum):
     ADD_NOTE = "add_note"
     SET_STATUS = "set_status"
     REPLY = "reply"
+    TAKE_CASE = "take_case"  # take a case, hand it over, release it
+    USE_CANNED_REPLIES = "use_canned_replies"
     READ_AUDIT = "read_audit"
+    EXPORT_AUDIT = "export_audit"
     MANAGE_STAFF = "manage_staff"
+    MANAGE_CANNED_REPLIES = "manage_canned_replies"
+    VIEW_STATS = "view_stats"
+    CLASSIFY_TEXT = "classify_text"  # paste messages into the classifier (stores nothing)
 
 
 _CASEWORK = frozenset({Permission.VIEW_QUEUE, Permission.VIEW_CASE, Permission.VIEW_EVIDENCE,
-                       Permission.ADD_NOTE, Permission.SET_STATUS})
+                       Permission.ADD_NOTE, Permission.SET_STATUS, Permission.TAKE_CASE,
+                       Permission.VIEW_STATS, Permission.CLASSIFY_TEXT})
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
-    StaffRole.COUNSELOR: _CASEWORK | {Permission.REPLY},
+    StaffRole.COUNSELOR: _CASEWORK | {Permission.REPLY, Permission.USE_CANNED_REPLIES},
     # Analysts work on the evidence; talking with the reporter stays with counselors.
     StaffRole.ANALYST: _CASEWORK,
     StaffRole.ADMIN: frozenset(Permission),

@@ -12,6 +12,7 @@ runs each distinct step once, just before anything that refers to the blobs comm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from rempart.private_files import fsync_dir
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}/[A-Za-z0-9_-]{1,100}$")
 _SAFE_PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,100}/$")
@@ -59,6 +62,17 @@ class BlobStore(Protocol):
     def exists(self, name: str) -> bool: ...
 
     def delete_prefix(self, prefix: str) -> None: ...
+
+    def committed_before(self, before: float) -> Iterator[str]:
+        """Names of committed blobs last written before ``before`` (a Unix time)."""
+        ...
+
+    def delete(self, name: str) -> None: ...
+
+    def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
+        """Remove writes a crash interrupted (temporary files, unfinished multipart uploads)
+        older than the grace period; return how many."""
+        ...
 
 
 def _checked_name(name: str) -> str:
@@ -163,6 +177,20 @@ class FilesystemBlobStore:
             path.unlink(missing_ok=True)
         return len(leftovers)
 
+    def committed_before(self, before: float) -> Iterator[str]:
+        for path in self.root.glob("*/*"):
+            name = f"{path.parent.name}/{path.name}"
+            if _SAFE_NAME.match(name) and _mtime(path) < before:
+                yield name
+
+    def delete(self, name: str) -> None:
+        path = self._path(_checked_name(name))
+        path.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+        with contextlib.suppress(OSError):  # the case folder is removed once empty
+            path.parent.rmdir()
+            self._durable_folders.discard(path.parent)
+
 
 def _mtime(path: Path) -> float:
     try:
@@ -175,15 +203,6 @@ def _chunks_of(fh: Any) -> Iterator[bytes]:
     with fh:
         while chunk := fh.read(READ_CHUNK):
             yield chunk
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or unlink in ``folder`` durable (the directory entry, not only the file)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 PART_SIZE = 8 * 1024 * 1024  # S3 parts must be at least 5 MiB except the last
@@ -288,6 +307,30 @@ class S3BlobStore:
             keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             if keys:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+    def committed_before(self, before: float) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for entry in page.get("Contents", []):
+                if (_SAFE_NAME.match(entry["Key"])
+                        and entry["LastModified"].timestamp() < before):
+                    yield entry["Key"]
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=_checked_name(name))
+
+    def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
+        """Abort multipart uploads a crash left unfinished (their parts are billed and kept
+        forever otherwise); recent ones may still be in progress in another process."""
+        limit = time.time() - older_than_seconds
+        aborted = 0
+        for page in self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket):
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"].timestamp() < limit:
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=upload["Key"],
+                                                       UploadId=upload["UploadId"])
+                    aborted += 1
+        return aborted
 
 
 def _stream_body(body: Any) -> Iterator[bytes]:

@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ from cryptography.hazmat.primitives import serialization
 from rempart.domain import custody
 from rempart.evidence import merkle
 from rempart.evidence.bundle_text import verify_text
-from rempart.evidence.checkpoint import Checkpoint, CheckpointError, NoteVerifier
+from rempart.evidence.checkpoint import Checkpoint, CheckpointError, NoteVerifier, key_fingerprint
 from rempart.evidence.ledger import Ledger, LedgerError
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerLeaf
+from rempart.store.workbench_tables import followup_json
 
 FORMAT = "rempart-evidence-bundle/1"
 SUMS, SUMS_NOTE = "SHA256SUMS", "SHA256SUMS.note"
@@ -104,6 +106,7 @@ def export_case(ledger: Ledger, case_id: str, items: Sequence[BundleItem], open_
          "inclusion_proof": [h.hex() for h in ledger.inclusion_proof(leaf.idx, head.size)]}
         for leaf in leaves]})
     files["checkpoint.txt"] = head.note.encode()
+    files["follow-up.json"] = _json(followup_json(ledger.session, case_id))  # takedowns, referrals
     files["receipts.json"] = _json({"receipts": _receipts(ledger, leaves, head)})
     stamped = [head, *_receipt_rows(ledger, leaves, head)]
     for row in stamped:
@@ -202,6 +205,14 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 
 @dataclass(frozen=True)
+class SignerPin:
+    """What ties the bundle's log key to the instance, beyond the bundle itself."""
+
+    by: str  # "key" (--key), "receipt" (--receipt), "timestamp" (--tsa-ca)
+    detail: str
+
+
+@dataclass(frozen=True)
 class BundleReport:
     case: str
     items: int
@@ -209,10 +220,66 @@ class BundleReport:
     tree_size: int
     log_key: str
     timestamps: int
+    # None: the bundle is consistent under its own key, but nothing says that key is the
+    # instance's (anyone can rebuild and re-sign a bundle with a key of their own).
+    signer: SignerPin | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return key_fingerprint(self.log_key)
 
 
-def verify_bundle(path: Path, trusted_key: str | None = None) -> BundleReport:
-    """Check a bundle zip offline; raise BundleError naming the first part that fails."""
+class BadReceipt(MalformedBundle):
+    """The --receipt file is neither a receipt proof, a log key nor a key fingerprint."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a reporter keeps from an upload: the log key's fingerprint, and in the downloaded
+    proof (``rempart-leaf-proof/1``) the key itself, a leaf, its proof and the checkpoint."""
+
+    fingerprint: str
+    log_key: str | None = None
+    proof: Mapping[str, object] | None = None
+
+
+def parse_receipt(text: str) -> Receipt:
+    value = text.strip()
+    if value.startswith("{"):
+        try:
+            proof = json.loads(value)
+        except ValueError as exc:
+            raise BadReceipt("the receipt file is not valid JSON") from exc
+        if not isinstance(proof, dict) or proof.get("format") != "rempart-leaf-proof/1":
+            raise BadReceipt("the receipt file is not a rempart-leaf-proof/1 document")
+        key = proof.get("log_key")
+        if not isinstance(key, str):
+            raise BadReceipt("the receipt proof has no log_key")
+        try:
+            NoteVerifier.parse(key)
+        except CheckpointError as exc:
+            raise BadReceipt(f"the receipt's log_key: {exc}") from exc
+        printed = proof.get("log_key_fingerprint")
+        if printed is not None and printed != key_fingerprint(key):
+            raise BadReceipt("the receipt's fingerprint is not its log key's")
+        return Receipt(key_fingerprint(key), key, proof)
+    fingerprint = re.fullmatch(r"(?:SHA256:)?([0-9a-fA-F]{64})", value.replace(" ", ""))
+    if fingerprint:
+        return Receipt(f"SHA256:{fingerprint.group(1).lower()}")
+    try:
+        NoteVerifier.parse(value)
+    except CheckpointError as exc:
+        raise BadReceipt("the receipt file holds no proof, log key or key fingerprint") from exc
+    return Receipt(key_fingerprint(value), value)
+
+
+def verify_bundle(path: Path, trusted_key: str | None = None, receipt: Receipt | None = None,
+                  tsa_anchors: bytes | None = None) -> BundleReport:
+    """Check a bundle zip offline; raise BundleError naming the first part that fails.
+
+    ``trusted_key``, ``receipt`` and ``tsa_anchors`` (PEM roots of a time-stamping authority you
+    trust) are the ways to tie the signer to the instance: see ``BundleReport.signer``.
+    """
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -223,6 +290,7 @@ def verify_bundle(path: Path, trusted_key: str | None = None) -> BundleReport:
             raise MalformedBundle("too many files in the zip")
         if archive.comment:
             raise BundleError("the zip has a comment that is not part of the bundle")
+        check_zip_layout(path, infos)
         names = [info.filename for info in infos]
 
         def read(name: str) -> bytes:
@@ -243,13 +311,92 @@ def verify_bundle(path: Path, trusted_key: str | None = None) -> BundleReport:
             except (zipfile.BadZipFile, OSError, ValueError) as exc:
                 raise BundleError(f"file {name}: {exc}") from exc
 
-        return verify_members(names, read, stream, trusted_key)
+        return verify_members(names, read, stream, trusted_key, receipt, tsa_anchors)
+
+
+# The zip itself: every byte of the file belongs to a member's local header or data, the central
+# directory or its end records. zipfile tolerates bytes before the first member (it shifts every
+# offset) and after the end record; a bundle must not.
+_LOCAL = struct.Struct("<4s2B4HL2L2H")  # local file header (APPNOTE 4.3.7), 30 bytes
+_END = struct.Struct("<4s4H2LH")  # end of central directory record, 22 bytes
+_END64_LOCATOR = struct.Struct("<4sLQL")  # 20 bytes
+_END64 = struct.Struct("<4sQ2H2L4Q")  # 56 bytes
+ZIP64_EXTRA = 0x0001
+
+
+def check_zip_layout(path: Path, infos: Sequence[zipfile.ZipInfo]) -> None:
+    """Raise BundleError if any byte of the file is outside the zip's members and directory."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        position = 0
+        for info in sorted(infos, key=lambda i: i.header_offset):
+            if info.header_offset != position:
+                where = "before the first file" if position == 0 else f"before {info.filename}"
+                raise BundleError(f"the zip has bytes {where} that belong to no file")
+            position = _member_end(fh, info)
+        if size < _END.size:
+            raise BundleError("the zip has no end record")
+        fh.seek(size - _END.size)
+        end = _END.unpack(fh.read(_END.size))
+        if end[0] != b"PK\x05\x06" or end[-1] != 0:
+            raise BundleError("the zip has bytes after its end record, or a comment")
+        directory_size, directory_offset, directory_end = end[5], end[6], size - _END.size
+        if directory_offset == 0xFFFFFFFF or directory_size == 0xFFFFFFFF:
+            fh.seek(size - _END.size - _END64_LOCATOR.size)
+            locator = _END64_LOCATOR.unpack(fh.read(_END64_LOCATOR.size))
+            fh.seek(locator[2])
+            record = _END64.unpack(fh.read(_END64.size))
+            if (locator[0] != b"PK\x06\x07" or record[0] != b"PK\x06\x06"
+                    or locator[2] + 12 + record[1] != size - _END.size - _END64_LOCATOR.size):
+                raise BundleError("the zip's zip64 end records are not where they belong")
+            directory_size, directory_offset, directory_end = record[8], record[9], locator[2]
+        if directory_offset != position:
+            raise BundleError("the zip has bytes between its last file and its directory")
+        if directory_offset + directory_size != directory_end:
+            raise BundleError("the zip has bytes between its directory and its end record")
+
+
+def _member_end(fh: BinaryIO, info: zipfile.ZipInfo) -> int:
+    fh.seek(info.header_offset)
+    header = fh.read(_LOCAL.size)
+    if len(header) != _LOCAL.size or header[:4] != b"PK\x03\x04":
+        raise BundleError(f"file {info.filename}: no local header where the directory says")
+    flags, name_length, extra_length = header[6] | header[7] << 8, *_LOCAL.unpack(header)[-2:]
+    fh.seek(name_length, io.SEEK_CUR)
+    extra = fh.read(extra_length)
+    zip64 = False
+    while extra:  # only the zip64 field may carry bytes in a header: no room to hide any
+        if len(extra) < 4:
+            raise BundleError(f"file {info.filename}: malformed extra field")
+        field_id, length = struct.unpack("<2H", extra[:4])
+        if field_id != ZIP64_EXTRA or length > 16 or len(extra) < 4 + length:
+            raise BundleError(f"file {info.filename}: extra bytes in its zip header")
+        zip64, extra = True, extra[4 + length:]
+    end = info.header_offset + _LOCAL.size + name_length + extra_length + info.compress_size
+    if flags & 0x08:  # a data descriptor follows the data (zip written to a stream)
+        fh.seek(end)
+        descriptor = fh.read(28)
+        start = 4 if descriptor[:4] == b"PK\x07\x08" else 0
+        sizes = struct.Struct("<LQQ" if zip64 else "<LLL")
+        crc, compressed, plain = sizes.unpack(descriptor[start:start + sizes.size])
+        if (crc, compressed, plain) != (info.CRC, info.compress_size, info.file_size):
+            raise BundleError(f"file {info.filename}: data descriptor does not match")
+        end += start + sizes.size
+    return end
 
 
 def verify_members(names: Sequence[str], read: Callable[[str], bytes],
-                   stream: Callable[[str], Iterable[bytes]],
-                   trusted_key: str | None = None) -> BundleReport:
+                   stream: Callable[[str], Iterable[bytes]], trusted_key: str | None = None,
+                   receipt: Receipt | None = None,
+                   tsa_anchors: bytes | None = None) -> BundleReport:
     """The checks, over any container: names present, small-file reader, streaming reader."""
+    if tsa_anchors is not None:
+        from rempart.evidence.timestamp import TimestampError, load_certificates
+
+        try:
+            load_certificates(tsa_anchors)
+        except TimestampError as exc:
+            raise BadReceipt("the authority's root file is not PEM certificates") from exc
     if len(set(names)) != len(names):
         raise BundleError("the zip holds two files with the same name")
     for required in (SUMS, SUMS_NOTE):
@@ -269,8 +416,12 @@ def verify_members(names: Sequence[str], read: Callable[[str], bytes],
             digest.update(chunk)
         if digest.hexdigest() != expected:
             raise BundleError(f"file {name}: SHA-256 does not match SHA256SUMS")
+    if receipt is not None and receipt.fingerprint != key_fingerprint(key_text):
+        raise BundleError("log-key.txt: not the log key on your receipt "
+                          f"({receipt.fingerprint})")
     try:
-        return _check_contents(read, verifier, key_text, listed)
+        return _check_contents(read, verifier, key_text, listed, trusted_key is not None,
+                               receipt, tsa_anchors)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         # Only a bundle re-signed with another key gets here: its JSON has the wrong shape.
         raise BundleError(f"malformed bundle contents: {exc.__class__.__name__}") from exc
@@ -301,7 +452,8 @@ def _check_sums(names: Sequence[str], read: Callable[[str], bytes],
 
 
 def _check_contents(read: Callable[[str], bytes], verifier: NoteVerifier, key_text: str,
-                    listed: Mapping[str, str]) -> BundleReport:
+                    listed: Mapping[str, str], key_trusted: bool, receipt: Receipt | None,
+                    tsa_anchors: bytes | None) -> BundleReport:
     manifest = _load_json(read, "manifest.json")
     events = _load_json(read, "custody.json")
     try:
@@ -312,11 +464,42 @@ def _check_contents(read: Callable[[str], bytes], verifier: NoteVerifier, key_te
     for item in manifest.get("items", []):
         _check_item(item, listed, received)
     notes = {head.size: _text(read("checkpoint.txt"), "checkpoint.txt")}
-    for receipt in _load_json(read, "receipts.json").get("receipts", []):
-        notes[_check_receipt(receipt, verifier, head)] = str(receipt["checkpoint"])
-    stamps = _check_timestamps(read, listed, notes)
+    for receipt_json in _load_json(read, "receipts.json").get("receipts", []):
+        notes[_check_receipt(receipt_json, verifier, head)] = str(receipt_json["checkpoint"])
+    stamps, pinned_at = _check_timestamps(read, listed, notes, tsa_anchors)
+    signer = None
+    if key_trusted:
+        signer = SignerPin("key", "the log key is the one you trust (--key)")
+    elif receipt is not None:
+        signer = SignerPin("receipt", _check_against_receipt(receipt, verifier, events, notes))
+    elif pinned_at is not None:
+        signer = SignerPin("timestamp", pinned_at)
     return BundleReport(str(manifest.get("case")), len(manifest.get("items", [])),
-                        len(events.get("events", [])), head.size, key_text.strip(), stamps)
+                        len(events.get("events", [])), head.size, key_text.strip(), stamps,
+                        signer)
+
+
+def _check_against_receipt(receipt: Receipt, verifier: NoteVerifier, events: dict,  # type: ignore[type-arg]
+                           notes: Mapping[int, str]) -> str:
+    """The key matched the receipt's fingerprint; a downloaded proof must also match the log."""
+    if receipt.proof is None:
+        return f"the log key has the fingerprint on your receipt ({receipt.fingerprint})"
+    proof = receipt.proof
+    try:
+        index, leaf = int(str(proof["leaf_index"])), str(proof["leaf"]).encode()
+        shown = verifier.open_checkpoint(str(proof["checkpoint"]))
+        path = [bytes.fromhex(str(h)) for h in proof["inclusion_proof"]]  # type: ignore[attr-defined]
+        merkle.verify_inclusion(merkle.leaf_hash(leaf), index, shown.size, path, shown.root)
+    except (KeyError, ValueError, TypeError, CheckpointError) as exc:
+        raise BundleError(f"your receipt does not verify under the bundle's key: {exc}") from exc
+    logged = {int(e["index"]): str(e["leaf"]).encode() for e in events.get("events", [])}
+    if logged.get(index) != leaf:
+        raise BundleError(f"your receipt's ledger entry {index} is not in this bundle")
+    if shown.size not in notes or verifier.open_checkpoint(notes[shown.size]) != shown:
+        raise BundleError(f"your receipt's checkpoint (size {shown.size}) is not one this "
+                          "bundle proves consistent")
+    return (f"the log key is your receipt's, and your receipt's entry {index} and checkpoint "
+            f"{shown.size} are in this bundle")
 
 
 def _check_events(events: dict, head: Checkpoint) -> dict[str, tuple[int, str]]:  # type: ignore[type-arg]
@@ -366,11 +549,16 @@ def _check_receipt(receipt: dict, verifier: NoteVerifier, head: Checkpoint) -> i
 
 
 def _check_timestamps(read: Callable[[str], bytes], listed: Mapping[str, str],
-                      notes: Mapping[int, str]) -> int:
-    """Each RFC 3161 response must timestamp one of the bundle's signed checkpoint notes."""
-    from rempart.evidence.timestamp import TimestampError, verify_response
+                      notes: Mapping[int, str], anchors: bytes | None) -> tuple[int, str | None]:
+    """Each RFC 3161 response must timestamp one of the bundle's signed checkpoint notes.
 
-    count = 0
+    With ``anchors`` (roots of an authority the reader trusts, not those the bundle brings),
+    the earliest response that verifies against them pins the signer: the log key had signed
+    that checkpoint by then. Returns the count and that statement (or None).
+    """
+    from rempart.evidence.timestamp import TimestampError, pinned_chain, verify_response
+
+    count, earliest = 0, None
     for name in listed:
         match = re.fullmatch(r"timestamps/checkpoint-(\d+)\.tsr", name)
         if not match:
@@ -383,7 +571,18 @@ def _check_timestamps(read: Callable[[str], bytes], listed: Mapping[str, str],
         except TimestampError as exc:
             raise BundleError(f"file {name}: {exc}") from exc
         count += 1
-    return count
+        if anchors is not None:
+            try:
+                when = verify_response(read(name), notes[size].encode(),
+                                       pinned_chain(read(chain_name), anchors)).gen_time
+            except TimestampError:
+                continue  # valid under its own chain, but not from the authority you trust
+            if earliest is None or when < earliest[0]:
+                earliest = (when, size)
+    if earliest is None:
+        return count, None
+    return count, (f"the log key signed checkpoint {earliest[1]} before "
+                   f"{earliest[0].isoformat()} (timestamp from the authority you trust)")
 
 
 def _text(data: bytes, name: str) -> str:

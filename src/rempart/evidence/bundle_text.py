@@ -63,7 +63,10 @@ Clé publique du journal / log public key: `{key}`
 Comparez cette clé avec celle publiée par l'instance (`rempart ledger public-key`).
 Compare this key with the one the instance publishes (`rempart ledger public-key`).
 
-Vérification complète automatique / full automatic check: `rempart verify bundle.zip`
+Vérification complète automatique / full automatic check:
+`rempart verify bundle.zip --key "<clé publiée / published key>"` (ou / or `--receipt preuve.json`,
+le reçu de dépôt / the upload receipt). Sans l'un des deux, le signataire n'est pas vérifié /
+without either, the signer is not verified (exit 3).
 
 ## Français
 

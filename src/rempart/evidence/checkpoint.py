@@ -39,6 +39,12 @@ def key_hash(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + ED25519_ALG + public_key).digest()[:4]
 
 
+def key_fingerprint(verifier_key: str) -> str:
+    """What a receipt shows of the log key: ``SHA256:`` and the hex SHA-256 of the verifier key
+    text (name+hash+key, without surrounding whitespace)."""
+    return "SHA256:" + hashlib.sha256(verifier_key.strip().encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     origin: str
@@ -154,9 +160,12 @@ def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
 
 def _b64decode(value: str, what: str) -> bytes:
     try:
-        return base64.b64decode(value, validate=True)
+        raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise CheckpointError(f"{what} is not base64") from exc
+    if base64.b64encode(raw).decode("ascii") != value:  # one spelling only (padding bits)
+        raise CheckpointError(f"{what} is not canonical base64")
+    return raw
 
 
 def signer_from_seed(seed: bytes, origin: str | None = None) -> NoteSigner:

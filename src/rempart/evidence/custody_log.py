@@ -17,15 +17,19 @@ from sqlalchemy.orm import Session
 
 from rempart.config import Settings
 from rempart.domain import custody
-from rempart.evidence.checkpoint import load_log_signer
+from rempart.evidence.checkpoint import key_fingerprint, load_log_signer
 from rempart.evidence.ledger import LeafReceipt, Ledger, LedgerError
 from rempart.evidence.timestamp import timestamper_from_settings
+from rempart.evidence.witness import CheckpointWitness, witness_path
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerLeaf
 
 
 def instance_ledger(session: Session, settings: Settings) -> Ledger:
-    """The ledger with this instance's signing key and, if configured, its TSA."""
-    return Ledger(session, load_log_signer(settings), timestamper_from_settings(settings))
+    """The ledger with this instance's signing key, its witness file and, if configured, its
+    TSA: every checkpoint signed through it is also written to the witness once committed."""
+    signer = load_log_signer(settings)
+    return Ledger(session, signer, timestamper_from_settings(settings),
+                  CheckpointWitness(witness_path(settings), signer.verifier_key()))
 
 
 def _now(at: datetime | None) -> datetime:
@@ -112,7 +116,9 @@ def received_indexes(session: Session | None, case_id: str) -> dict[str, int]:
 
 def sign_pending(session: Session, settings: Settings,
                  now: datetime | None = None) -> LedgerCheckpoint | None:
-    """Sign a checkpoint if leaves were appended since the last one."""
+    """Sign a checkpoint if leaves were appended since the last one: the one scheduler every
+    ingest path calls (report form, portal, JSON API and CLI through
+    ``rempart.services.custody.sign_checkpoint``; the periodic job in ``jobs/checkpoints``)."""
     return instance_ledger(session, settings).sign_checkpoint_if_due(_now(now))
 
 
@@ -136,7 +142,8 @@ class ItemProof:
     def to_json(self) -> str:
         return json.dumps({"format": "rempart-leaf-proof/1", "leaf_index": self.leaf_index,
                            "leaf": self.leaf, "inclusion_proof": self.inclusion_proof,
-                           "checkpoint": self.checkpoint, "log_key": self.log_key}, indent=2)
+                           "checkpoint": self.checkpoint, "log_key": self.log_key,
+                           "log_key_fingerprint": key_fingerprint(self.log_key)}, indent=2)
 
 
 def receipt_proof(session: Session, settings: Settings, leaf_index: int) -> ItemProof:

@@ -18,15 +18,14 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from rempart.config import Settings
-from rempart.evidence.blobstores import fsync_dir
 from rempart.evidence.interface import EvidenceIntegrityError
+from rempart.private_files import create_once, fsync_dir, write_private
 
 MASTER_KEY_SIZE = 32
 
@@ -84,7 +83,7 @@ class FileKeyManager:
         os.chmod(folder, 0o700)
         self.folder = folder
         if not (folder / "active").exists():
-            self.create_key()
+            self._create_first_key()
 
     def _load(self, key_id: str) -> bytes:
         if not key_id.startswith("mk-") or not key_id[3:].isalnum():
@@ -113,6 +112,15 @@ class FileKeyManager:
         self._write_private("active", key_id.encode())
         return key_id
 
+    def _create_first_key(self) -> None:
+        # Processes starting together on a fresh data folder each make a key; the first to
+        # publish "active" wins and the others drop theirs, so every process wraps with one key.
+        key = secrets.token_bytes(MASTER_KEY_SIZE)
+        key_id = key_id_of(key)
+        write_private(self.folder / key_id, key.hex().encode())
+        if create_once(self.folder / "active", key_id.encode).decode("ascii").strip() != key_id:
+            (self.folder / key_id).unlink()
+
     def destroy_key(self, key_id: str) -> None:
         if key_id == self.active_key_id():
             raise KeyManagerError("the active master key cannot be destroyed")
@@ -121,17 +129,7 @@ class FileKeyManager:
         fsync_dir(self.folder)
 
     def _write_private(self, name: str, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".new-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.folder / name)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        fsync_dir(self.folder)
+        write_private(self.folder / name, data)
 
 
 class ExternalFileKeyManager:
@@ -181,7 +179,11 @@ def key_manager_from_settings(settings: Settings) -> KeyManager:
     """``REMPART_KEY_MANAGER=file`` (default: the data folder or ``REMPART_MASTER_KEY_FILE``)
     or ``aws-kms`` (``REMPART_KMS_*``, see ``rempart.evidence.kms``)."""
     if settings.key_manager == "file":
-        return key_manager_for(settings.ensure_data_dir())
+        settings.ensure_data_dir()
+        env_file = os.environ.get("REMPART_MASTER_KEY_FILE")
+        if env_file:
+            return ExternalFileKeyManager(Path(env_file))
+        return FileKeyManager(settings.resolved_secrets_dir / "master-keys")
     if settings.key_manager != "aws-kms":
         raise KeyManagerError("REMPART_KEY_MANAGER must be file or aws-kms")
     if os.environ.get("REMPART_MASTER_KEY_FILE"):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import structlog
 from sqlalchemy import Table, TextClause, func, insert, select, text, update
@@ -27,6 +27,9 @@ from rempart.domain.custody import CustodyEvent, InvalidCustodyEvent
 from rempart.evidence import merkle
 from rempart.evidence.checkpoint import CheckpointError, NoteSigner, NoteVerifier
 from rempart.store.ledger_tables import LedgerCheckpoint, LedgerHead, LedgerLeaf, LedgerNode
+
+if TYPE_CHECKING:
+    from rempart.evidence.witness import CheckpointWitness
 
 log = structlog.get_logger(__name__)
 _LEAVES = cast(Table, LedgerLeaf.__table__)
@@ -80,10 +83,12 @@ def fold_right(hashes: Sequence[bytes]) -> bytes:
 
 class Ledger:
     def __init__(self, session: Session, signer: NoteSigner | None = None,
-                 timestamper: Timestamper | None = None) -> None:
+                 timestamper: Timestamper | None = None,
+                 witness: CheckpointWitness | None = None) -> None:
         self.session = session
         self.signer = signer
         self.timestamper = timestamper
+        self.witness = witness  # gets each checkpoint signed here once it is committed
 
     # Appending --------------------------------------------------------------------------------
 
@@ -244,6 +249,8 @@ class Ledger:
             if existing is None:
                 raise
             return existing
+        if self.witness is not None:
+            self.witness.record_after_commit(self.session, row)
         return row
 
     def sign_checkpoint_if_due(self, now: datetime) -> LedgerCheckpoint | None:

@@ -113,6 +113,14 @@ def verify_response(response_der: bytes, data: bytes, chain_pem: bytes) -> Verif
     return VerifiedTime(response.tst_info.gen_time, response.tst_info.serial_number)
 
 
+def pinned_chain(kept_chain_pem: bytes, anchors_pem: bytes) -> bytes:
+    """A bundle's kept chain with its own roots replaced by the reader's trust anchors: a
+    response verifies against it only if the reader's authority issued it."""
+    kept = [c for c in load_certificates(kept_chain_pem) if c.issuer != c.subject]
+    anchors = load_certificates(anchors_pem)
+    return b"".join(c.public_bytes(Encoding.PEM) for c in [*kept, *anchors])
+
+
 def timestamper_from_settings(settings: Settings) -> RFC3161Timestamper | None:
     """The configured authority, or None when ``REMPART_TSA_URL`` is not set."""
     if not settings.tsa_url:

@@ -26,13 +26,16 @@ first, then the blobs best-effort. Copies of the blobs in backups stay ciphertex
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Self
+from typing import Any, BinaryIO, Self
 
 import structlog
 from sqlalchemy import delete, event, func, select
@@ -206,6 +209,43 @@ class EncryptedVault:
 
 
 @dataclass(frozen=True)
+class SweepReport:
+    incoming: int  # interrupted writes removed (temporary files, multipart uploads)
+    keyless: int  # blobs whose key row never committed (a write killed before its commit)
+
+
+SWEEP_GRACE_SECONDS = 3600
+_SWEEP_BATCH = 500
+
+
+def sweep_orphans(blobs: BlobStore, session_factory: sessionmaker[Session],
+                  older_than_seconds: float = SWEEP_GRACE_SECONDS) -> SweepReport:
+    """Remove what a killed write leaves: interrupted writes and blobs without a data key row,
+    all older than the grace period (a younger one may belong to a transaction still running
+    in another process). A blob whose key row exists is committed evidence: never touched."""
+    import time
+
+    incoming = blobs.sweep_incoming(older_than_seconds)
+    before = time.time() - older_than_seconds
+    keyless = 0
+    names = list(blobs.committed_before(before))
+    for start in range(0, len(names), _SWEEP_BATCH):
+        batch = names[start:start + _SWEEP_BATCH]
+        with session_factory() as session:
+            keyed = {(case_id, item_id) for case_id, item_id in session.execute(
+                select(VaultKeyRecord.case_id, VaultKeyRecord.item_id)
+                .where(VaultKeyRecord.item_id.in_([n.split("/")[1] for n in batch])))}
+        for name in batch:
+            case_id, item_id = name.split("/")
+            if (case_id, item_id) not in keyed:
+                blobs.delete(name)
+                keyless += 1
+    if incoming or keyless:
+        log.info("vault.swept", incoming=incoming, keyless=keyless)
+    return SweepReport(incoming, keyless)
+
+
+@dataclass(frozen=True)
 class RotationReport:
     new_key_id: str
     rewrapped: int
@@ -217,20 +257,26 @@ def rotate_master_key(keys: KeyManager, session_factory: sessionmaker[Session],
     """Create a new master key, re-wrap every data key under it (blobs untouched), then destroy
     the old keys. Each batch commits on its own, so an interrupted rotation resumes where it
     stopped; old keys are destroyed only once no row needs them."""
+    from rempart.store.vault_tables import CaseTextKeyRecord
+
     new_id = keys.create_key()
     rewrapped = 0
-    while True:
-        with session_factory() as session:
-            rows = session.scalars(select(VaultKeyRecord)
-                                   .where(VaultKeyRecord.master_key_id != new_id)
-                                   .order_by(VaultKeyRecord.item_id).limit(batch)).all()
-            for row in rows:
-                data_key = keys.unwrap(row.master_key_id, row.wrapped_key)
-                row.wrapped_key, row.master_key_id = keys.wrap(new_id, data_key), new_id
-            session.commit()
-        rewrapped += len(rows)
-        if not rows:  # an empty pass also catches puts that wrapped under the old key meanwhile
-            break
+    # Evidence keys, then the cases' text keys (rempart.evidence.sealed): both wrapped by the
+    # master keys about to be destroyed.
+    wrapped: list[tuple[Any, Any]] = [
+        (VaultKeyRecord, VaultKeyRecord.item_id), (CaseTextKeyRecord, CaseTextKeyRecord.case_id)]
+    for model, order in wrapped:
+        while True:
+            with session_factory() as session:
+                rows = session.scalars(select(model).where(model.master_key_id != new_id)
+                                       .order_by(order).limit(batch)).all()
+                for row in rows:
+                    data_key = keys.unwrap(row.master_key_id, row.wrapped_key)
+                    row.wrapped_key, row.master_key_id = keys.wrap(new_id, data_key), new_id
+                session.commit()
+            rewrapped += len(rows)
+            if not rows:  # an empty pass also catches keys wrapped under the old one meanwhile
+                break
     destroyed = [k for k in keys.key_ids() if k != new_id]
     for key_id in destroyed:
         keys.destroy_key(key_id)
@@ -260,5 +306,26 @@ def blob_store_for(settings: Settings) -> BlobStore:
 
 def vault_from_settings(settings: Settings, session_factory: sessionmaker[Session]
                         ) -> EncryptedVault:
-    return EncryptedVault(blob_store_for(settings), key_manager_from_settings(settings),
-                          session_factory)
+    """The vault; it also registers, for the session factory's engine, the keyring that seals
+    case text at rest (``rempart.evidence.sealed``) under the same master keys."""
+    from rempart.evidence.sealed import TextKeyring, register_keyring
+
+    keys = key_manager_from_settings(settings)
+    engine = session_factory.kw.get("bind")
+    if engine is not None:
+        register_keyring(engine, TextKeyring(keys, settings.secret_bytes("blind_index_key")))
+    restrict_database_file(settings)
+    return EncryptedVault(blob_store_for(settings), keys, session_factory)
+
+
+def restrict_database_file(settings: Settings) -> None:
+    """The SQLite database and its WAL files readable by the instance's user only (0600); SQLite
+    gives new WAL files the database file's mode."""
+    url = settings.resolved_database_url
+    if not url.startswith("sqlite:///"):
+        return
+    database = Path(url.removeprefix("sqlite:///"))
+    for path in (database, database.with_name(database.name + "-wal"),
+                 database.with_name(database.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o600)

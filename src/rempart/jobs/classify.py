@@ -1,36 +1,49 @@
-"""Background classification of every message of a case, and the labels it stored.
+"""Classification of a case's messages, and the labels it stored (one row per message).
 
-The case's messages (the text typed in the report, later the text OCR'd from screenshots) are read
-by a loader that the case service registers with ``register_message_loader``: the job queue then
-carries only the case id, never the messages, which are evidence and stay in their encrypted store.
+The job itself is ``rempart.services.classification`` (classify, then raise the triage
+priority): it reads the case's messages inside the worker, so the queue carries only the case
+id, never the messages, which are evidence and stay in their encrypted store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rempart.config import get_settings
-from rempart.jobs.queue import get_huey
 from rempart.store.classifier_tables import MessageClassification
 
-MODEL_VERSION = "classifier-1"
+# Written with each label: the model's own version (``Classifier.version``) since format 2.
 # (reference, text) pairs: reference is "report", "message:<id>" or "ocr:<evidence id>".
 CaseMessages = Sequence[tuple[str, str]]
-MessageLoader = Callable[[Session, str], CaseMessages]
-
-_loaders: list[MessageLoader] = []
 
 
-def register_message_loader(loader: MessageLoader) -> None:
-    """Called once by the case service: how to read a case's messages inside a session."""
-    if loader not in _loaders:
-        _loaders.append(loader)
+def _conversation_of(ref: str) -> str | None:
+    """Messages read from one screenshot or chat export ("ocr:<item>:<n>") form a conversation;
+    the report and the reporter's messages are read alone."""
+    parts = ref.split(":")
+    return ":".join(parts[:2]) if len(parts) >= 3 and parts[0] in ("ocr", "chat") else None
+
+
+def _predict(classifier: Any, messages: CaseMessages) -> list[Any]:
+    from rempart.detect.classifier.context import predict_conversation
+
+    predictions: list[Any] = [None] * len(messages)
+    groups: dict[str | None, list[int]] = {}
+    for i, (ref, _) in enumerate(messages):
+        groups.setdefault(_conversation_of(ref), []).append(i)
+    for key, rows in groups.items():
+        texts = [messages[i][1] for i in rows]
+        found = classifier.predict(texts) if key is None else predict_conversation(classifier,
+                                                                                   texts)
+        for i, prediction in zip(rows, found, strict=True):
+            predictions[i] = prediction
+    return predictions
 
 
 def classify_messages(session: Session, case_id: str, messages: CaseMessages) -> int:
@@ -40,7 +53,8 @@ def classify_messages(session: Session, case_id: str, messages: CaseMessages) ->
     messages = [(ref, text) for ref, text in messages if text.strip()]
     if not messages:
         return 0
-    predictions = default_classifier().predict([text for _, text in messages])
+    classifier = default_classifier()
+    predictions = _predict(classifier, messages)
     now = datetime.now(UTC)
     for (ref, text), prediction in zip(messages, predictions, strict=True):
         row = session.scalar(select(MessageClassification).where(
@@ -53,7 +67,7 @@ def classify_messages(session: Session, case_id: str, messages: CaseMessages) ->
         row.labels = ",".join(prediction.labels)
         row.traits = ",".join(prediction.traits)
         row.scores_json = json.dumps(prediction.scores, sort_keys=True)
-        row.model_version = MODEL_VERSION
+        row.model_version = classifier.version
         row.classified_at = now
     session.flush()
     return len(messages)
@@ -77,21 +91,3 @@ def classifications_for_case(session: Session, case_id: str | int
                               "traits": [x for x in row.traits.split(",") if x],
                               "scores": json.loads(row.scores_json),
                               "text_sha256": row.text_sha256} for row in rows}
-
-
-def _classify_case(case_id: str) -> int:
-    if not _loaders:
-        raise RuntimeError("no message loader registered: the case service registers one")
-    from rempart.store.db import make_engine, make_session_factory
-
-    engine = make_engine(get_settings().resolved_database_url)
-    try:
-        with make_session_factory(engine)() as session, session.begin():
-            messages = [m for loader in _loaders for m in loader(session, str(case_id))]
-            return classify_messages(session, str(case_id), messages)
-    finally:
-        engine.dispose()
-
-
-# Retried because a case may be written by another process while the job starts.
-classify_case = get_huey().task(retries=2, retry_delay=10, name="classify_case")(_classify_case)

@@ -28,3 +28,59 @@ def make_huey(settings: Settings) -> Huey:
 @functools.lru_cache(maxsize=1)
 def get_huey() -> Huey:
     return make_huey(get_settings())
+
+
+def register_all_tasks(huey: Huey) -> None:
+    """Every capability's tasks on ``huey`` (the worker and the embedded consumer alike)."""
+    import rempart.jobs.checkpoints  # noqa: F401  (custody ledger: signs checkpoints each minute)
+    from rempart.jobs import notify, overdue
+    from rempart.services.classification import register_worker_task
+
+    register_worker_task(huey)  # classification of new reports, then triage
+    notify.register_worker_tasks(huey)  # "something new in your case" e-mails
+    overdue.register_worker_tasks(huey)  # takedowns past their platform's service level
+    from rempart.jobs import ocr
+    ocr.register_worker_tasks(huey)  # screenshots read (OCR), every kind of evidence read, then
+    # classified again
+
+
+def runs_inline(settings: Settings) -> bool:
+    """Whether ``rempart serve`` runs the jobs in its own process: by default with the embedded
+    SQLite queue, never with Redis (production keeps a separate ``rempart worker``)."""
+    if settings.jobs_immediate:
+        return False  # immediate mode runs each job inside the request already
+    if settings.jobs_inline is not None:
+        return settings.jobs_inline
+    return settings.jobs_backend == "sqlite"
+
+
+class EmbeddedConsumer:
+    """A Huey consumer in threads of the serving process; it leaves the process's signal
+    handlers alone (the web server owns them) and is stopped by ``stop()``."""
+
+    def __init__(self, huey: Huey, workers: int) -> None:
+        from huey.consumer import Consumer
+
+        class _Quiet(Consumer):  # type: ignore[misc]
+            def _set_signal_handlers(self) -> None:
+                pass
+
+        self.consumer = _Quiet(huey, workers=workers, worker_type="thread",
+                               check_worker_health=False)
+
+    def start(self) -> None:
+        self.consumer.start()
+
+    def stop(self) -> None:
+        self.consumer.stop(graceful=True)
+
+
+def start_embedded_consumer(settings: Settings) -> EmbeddedConsumer | None:
+    """Start the jobs inside this process when ``runs_inline``; the consumer, or None."""
+    if not runs_inline(settings):
+        return None
+    huey = get_huey()
+    register_all_tasks(huey)
+    consumer = EmbeddedConsumer(huey, max(1, min(settings.jobs_inline_workers, 8)))
+    consumer.start()
+    return consumer

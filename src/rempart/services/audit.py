@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rempart.domain.audit import Actor, AuditAction, AuditDetail, safe_detail
+from rempart.store import integrity_tables  # noqa: F401 - chains every audit row it flushes
 from rempart.store.tables import AuditRecord
 from rempart.store.uow import UnitOfWork
 

@@ -7,17 +7,19 @@ Audit events of reporters hold ids and counts only: no IP address, no content.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import structlog
 
 from rempart.config import Settings
-from rempart.domain import triage
+from rempart.domain import custody, triage
 from rempart.domain.audit import Actor, AuditAction
 from rempart.domain.cases import (
     CaseKind,
@@ -26,10 +28,18 @@ from rempart.domain.cases import (
     MessageAuthor,
     ReporterRole,
     ReportFields,
+    incident_text,
+    minor_from_facts,
     validate_message,
     validate_report,
 )
-from rempart.evidence import custody_log
+from rempart.domain.facts import (
+    Contradiction,
+    InvalidFacts,
+    ReportFacts,
+    contradictions,
+    validate_facts,
+)
 from rempart.evidence.interface import EvidenceStore
 from rempart.security import hashing, passphrase
 from rempart.services import audit
@@ -41,30 +51,24 @@ from rempart.services.errors import (
     UploadRejected,
 )
 from rempart.services.uploads import CheckedUpload, Upload, UploadLimits, check_uploads
+from rempart.store.access import ThrottleState
 from rempart.store.tables import CaseRecord, CaseTokenRecord, EvidenceRecord, MessageRecord
 from rempart.store.uow import UnitOfWork
 
 __all__ = ["Upload", "UploadLimits", "NewReport", "SubmittedReport", "EvidenceReceipt",
            "ThreadMessage", "CaseDetail", "AttemptPolicy", "submit_report", "open_case",
-           "issue_case_token", "case_for_token", "case_detail", "add_evidence",
-           "post_reporter_message", "withdraw_case", "read_evidence", "add_signals"]
+           "issue_case_token", "case_for_token", "reporter_session", "end_case_sessions",
+           "new_passphrase", "claim_attempt", "case_detail", "add_evidence",
+           "post_reporter_message", "withdraw_case", "read_evidence", "add_signals",
+           "update_facts", "contradictions_of"]
 
 log = structlog.get_logger(__name__)
 MAX_PASSPHRASE_CHARS = 500
 
 
-@dataclass
-class NewReport:
-    description: str
-    kinds: list[CaseKind]
-    platforms: list[str] = field(default_factory=list)
-    other_platform: str | None = None
-    urls: list[str] = field(default_factory=list)
-    incident_dates: str | None = None
-    author_handles: list[str] = field(default_factory=list)
-    victim_is_minor: bool = False
-    reporter_role: ReporterRole = ReporterRole.VICTIM
-    contact: str | None = None
+# What a reporter files: the domain's one shape (form, API and CLI build it; ``CaseDetail``
+# extends it).
+NewReport = ReportFields
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ class EvidenceReceipt:
     sha256: str
     received_at: datetime
     leaf_index: int | None = None  # its "received" entry in the custody ledger (issue 3)
+    already_in_case: bool = False  # the same file (SHA-256) was in the case: not stored again
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready (the CLI prints it; the API's ``EvidenceOut`` has the same names)."""
+        return {**vars(self), "received_at": self.received_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class SubmittedReport:
     code: str
     passphrase: str  # shown once to the reporter, stored only as an argon2id hash
     receipts: list[EvidenceReceipt]
+    # What the answers and the text disagree on: shown to the reporter, stored as typed.
+    contradictions: list[Contradiction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -96,52 +107,73 @@ class ThreadMessage:
     staff_email: str | None = None  # filled for staff views only
 
 
-@dataclass(frozen=True)
-class CaseDetail:
+@dataclass(frozen=True, kw_only=True)
+class CaseDetail(ReportFields):
+    """The case as shown: what was filed (``ReportFields``, facts included), and its life."""
+
     case_id: str
     code: str
     status: CaseStatus
     created_at: datetime
     updated_at: datetime
-    description: str
-    kinds: list[CaseKind]
-    platforms: list[str]
-    other_platform: str | None
-    urls: list[str]
-    incident_dates: str | None
-    author_handles: list[str]
-    victim_is_minor: bool
-    reporter_role: ReporterRole
-    contact: str | None
     evidence: list[EvidenceReceipt]
     messages: list[ThreadMessage]
 
 
 @dataclass(frozen=True)
 class AttemptPolicy:
-    """Wrong passphrases allowed per case code within the window before it is locked."""
+    """How many wrong secrets a key (case code, staff e-mail) may try before waiting.
+
+    From the ``max_failures``-th failure in a row, the key waits ``first_delay``, then twice as
+    long after each further failure, up to ``max_delay``: never a lock that whoever knows the
+    code can keep on. Failures are forgotten after ``window`` without any attempt (counted
+    from the end of the last wait). Attempts refused while waiting do not count."""
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
+    first_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(minutes=15)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AttemptPolicy:
         return cls(settings.passphrase_attempts,
                    timedelta(seconds=settings.passphrase_window_seconds))
 
+    def delay_after(self, failures: int) -> timedelta | None:
+        if failures < self.max_failures:
+            return None
+        doublings = min(failures - self.max_failures, 32)
+        return min(self.first_delay * 2 ** doublings, self.max_delay)
+
+    def claim(self, state: ThrottleState, now: datetime) -> tuple[bool, ThrottleState, int]:
+        """(allowed, the state to save, seconds to wait when refused). An allowed attempt is
+        counted as a failure before its check; a success clears the key."""
+        if state.blocked_until is not None and now < state.blocked_until:
+            return False, state, max(1, math.ceil((state.blocked_until - now).total_seconds()))
+        quiet_since = max(filter(None, (state.blocked_until, state.last_attempt_at)),
+                          default=None)
+        failures = state.failures if quiet_since and now - quiet_since < self.window else 0
+        failures += 1
+        delay = self.delay_after(failures)
+        return True, ThrottleState(failures, now + delay if delay else None, now), 0
+
+
+def claim_attempt(uow: UnitOfWork, key: str, policy: AttemptPolicy, now: datetime) -> int:
+    """Count one attempt for ``key`` inside the open unit of work, before any check: 0 when the
+    check may run, else the seconds to wait. The key's row stays locked until the commit."""
+    allowed, state, wait = policy.claim(uow.throttle.lock(key), now)
+    if allowed:
+        uow.throttle.save(key, state)
+    return wait
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _validated(report: NewReport) -> ReportFields:
+def _validated(report: ReportFields) -> ReportFields:
     try:
-        return validate_report(ReportFields(
-            description=report.description, kinds=tuple(report.kinds),
-            platforms=tuple(report.platforms), other_platform=report.other_platform,
-            urls=tuple(report.urls), incident_dates=report.incident_dates,
-            author_handles=tuple(report.author_handles), victim_is_minor=report.victim_is_minor,
-            reporter_role=report.reporter_role, contact=report.contact))
+        return validate_report(report)
     except InvalidReportFields as problem:
         raise InvalidReport(str(problem)) from None
 
@@ -159,10 +191,26 @@ def _receipt(item: EvidenceRecord) -> EvidenceReceipt:
                            _aware(item.received_at))
 
 
+def _content_sha256(upload: CheckedUpload) -> str:
+    digest = hashlib.sha256()
+    while chunk := upload.content.read(1 << 20):
+        digest.update(chunk)
+    upload.content.seek(0)
+    return digest.hexdigest()
+
+
 def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
                    checked: list[CheckedUpload], now: datetime) -> list[EvidenceReceipt]:
+    """Store each new file; a file already in the case (same SHA-256, or twice in one batch)
+    is not stored again: its receipt is the existing item's, marked ``already_in_case``."""
     items = []
+    known = {e.sha256: e for e in uow.cases.evidence(case_id)}
+    order: list[EvidenceRecord | EvidenceReceipt] = []
     for upload in checked:
+        existing = known.get(_content_sha256(upload))
+        if existing is not None:
+            order.append(replace(_receipt(existing), already_in_case=True))
+            continue
         item_id = str(uuid.uuid4())
         blob = store.put(case_id, item_id, upload.content)
         if blob.size != upload.size:
@@ -172,10 +220,18 @@ def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
                               received_at=now)
         uow.cases.add_evidence(item)
         items.append(item)
-    # Custody ledger (issue 3): the "received" entries commit with the items, or not at all.
-    leaves = custody_log.items_received(uow.session, case_id, [(i.id, i.sha256) for i in items])
-    return [replace(_receipt(item), leaf_index=leaf)
-            for item, leaf in zip(items, leaves, strict=True)]
+        order.append(item)
+        known[item.sha256] = item
+    # Custody ledger (issue 3): the "received" entries commit with the items, or not at all,
+    # in one batch: one head lock and one insert for a whole report.
+    at = _now()
+    leaves = uow.ledger.append_many([custody.received(case_id, i.id, i.sha256,
+                                                      custody.ActorRole.REPORTER, at)
+                                     for i in items])
+    stored = {item.id: replace(_receipt(item), leaf_index=leaf)
+              for item, leaf in zip(items, leaves, strict=True)}
+    return [stored[entry.id] if isinstance(entry, EvidenceRecord) else entry
+            for entry in order]
 
 
 def submit_report(uow: UnitOfWork, store: EvidenceStore, report: NewReport,
@@ -192,14 +248,59 @@ def submit_report(uow: UnitOfWork, store: EvidenceStore, report: NewReport,
                 code = _unique_code(uow)
                 uow.cases.add(_new_case(case_id, code, secret_hash, fields, now))
                 receipts = _store_checked(uow, store, case_id, checked, now)
+                if fields.facts.known:
+                    uow.ledger.append(_facts_event(case_id, fields.facts, now))
                 audit.record(uow, Actor.REPORTER, AuditAction.CASE_SUBMITTED, case_id=case_id,
-                             detail={"files": len(receipts), "role": fields.reporter_role.value})
+                             detail={"files": sum(not r.already_in_case for r in receipts),
+                                     "role": fields.reporter_role.value})
                 uow.commit()
         except BaseException:
             store.delete_case(case_id)
             raise
     log.info("case.submitted", case_id=case_id, files=len(receipts))
-    return SubmittedReport(case_id, code, secret, receipts)
+    found = contradictions(fields.facts, fields.description, now.date())
+    return SubmittedReport(case_id, code, secret, receipts, found)
+
+
+def _facts_event(case_id: str, facts: ReportFacts, at: datetime) -> custody.CustodyEvent:
+    """The custody entry of the answers: their digest, never their values."""
+    digest = hashlib.sha256(json.dumps(facts.as_dict(), sort_keys=True,
+                                       separators=(",", ":")).encode()).hexdigest()
+    return custody.CustodyEvent(custody.CustodyAction.FACTS_RECORDED, case_id,
+                                custody.ActorRole.REPORTER, at, sha256=digest)
+
+
+def update_facts(uow: UnitOfWork, case_id: str, facts: ReportFacts) -> list[str]:
+    """The reporter corrects or completes the answers (case portal). What changed is stored
+    with a custody entry (the new answers' digest) and an audit entry (the names changed, no
+    values); the names changed are returned, none if nothing did."""
+    try:
+        facts = validate_facts(facts)
+    except InvalidFacts as problem:
+        raise InvalidReport(str(problem)) from None
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound()
+        before = ReportFacts.from_dict(dict(case.facts or {}))
+        changed = sorted(name for name in facts.as_dict().keys() | before.as_dict().keys()
+                         if getattr(facts, name) != getattr(before, name))
+        if not changed:
+            return []
+        now = _now()
+        case.facts = facts.as_dict()
+        case.victim_is_minor = minor_from_facts(case.victim_is_minor, facts)
+        case.updated_at = now
+        uow.ledger.append(_facts_event(case_id, facts, now))
+        audit.record(uow, Actor.REPORTER, AuditAction.FACTS_UPDATED, case_id=case_id,
+                     detail={"facts": ",".join(changed)})
+        uow.commit()
+    return changed
+
+
+def contradictions_of(detail: CaseDetail, today: date) -> list[Contradiction]:
+    """What the stored answers and the report's text disagree on (case pages, back-office)."""
+    return contradictions(detail.facts, detail.description, today)
 
 
 def _new_case(case_id: str, code: str, secret_hash: str, fields: ReportFields,
@@ -208,10 +309,11 @@ def _new_case(case_id: str, code: str, secret_hash: str, fields: ReportFields,
         id=case_id, code=code, passphrase_hash=secret_hash, status=CaseStatus.RECEIVED.value,
         kinds=[k.value for k in fields.kinds], description=fields.description,
         platforms=list(fields.platforms), other_platform=fields.other_platform,
-        urls=list(fields.urls), incident_dates=fields.incident_dates,
+        urls=list(fields.urls), incident_dates=incident_text(fields),
         author_handles=list(fields.author_handles), victim_is_minor=fields.victim_is_minor,
-        reporter_role=fields.reporter_role.value, contact=fields.contact, labels=[],
-        priority=triage.priority(fields.victim_is_minor, fields.kinds),
+        reporter_role=fields.reporter_role.value, contact=fields.contact,
+        facts=fields.facts.as_dict(), labels=[],
+        priority=triage.priority(fields.victim_is_minor, fields.kinds, facts=fields.facts),
         created_at=now, updated_at=now)
 
 
@@ -223,35 +325,45 @@ def _attempt_key(code: str) -> str:
 def open_case(uow: UnitOfWork, code: str, passphrase_typed: str,
               policy: AttemptPolicy | None = None) -> str:
     """The case id if code and passphrase match. The refusal is the same whether or not the
-    code exists, and the lock applies to any code typed, existing or not."""
+    code exists, and the throttle applies to any code typed, existing or not: the attempt is
+    counted (committed) before the argon2 check, so concurrent guesses cannot outrun it."""
     policy = policy or AttemptPolicy()
     key, now = _attempt_key(code), _now()
     normalized = passphrase.normalize_case_code(code)
     with uow:
         case = uow.cases.get_by_code(normalized) if normalized else None
-        case_id = case.id if case else None
-        if uow.attempts.failures_since(key, now - policy.window) >= policy.max_failures:
-            hashing.burn_verify_time(passphrase_typed[:MAX_PASSPHRASE_CHARS])
+        case_id, stored_hash = (case.id, case.passphrase_hash) if case else (None, None)
+        wait = claim_attempt(uow, key, policy, now)
+        if wait:
             audit.record(uow, Actor.REPORTER, AuditAction.CASE_LOCKED, case_id=case_id)
-            uow.commit()
-            raise TooManyAttempts()
-        typed = passphrase.normalize_passphrase(passphrase_typed[:MAX_PASSPHRASE_CHARS])
-        if case is None:
-            hashing.burn_verify_time(typed)
-        if case is None or not hashing.verify_secret(case.passphrase_hash, typed):
-            uow.attempts.purge_before(now - policy.window)  # the table only holds live counts
-            uow.attempts.record_failure(key, now)
+        uow.commit()
+    if wait:
+        raise TooManyAttempts(wait)
+    typed = passphrase.normalize_passphrase(passphrase_typed[:MAX_PASSPHRASE_CHARS])
+    if stored_hash is None:
+        hashing.burn_verify_time(typed)
+    with uow:
+        if case_id is None or stored_hash is None \
+                or not hashing.verify_secret(stored_hash, typed):
             audit.record(uow, Actor.REPORTER, AuditAction.CASE_OPEN_REFUSED, case_id=case_id)
             uow.commit()
             raise CaseAccessDenied()
-        uow.attempts.clear(key)
-        audit.record(uow, Actor.REPORTER, AuditAction.CASE_OPENED, case_id=case.id)
+        uow.throttle.clear(key)
+        audit.record(uow, Actor.REPORTER, AuditAction.CASE_OPENED, case_id=case_id)
         uow.commit()
-        return case.id
+        return case_id
+
+
+@dataclass(frozen=True)
+class ReporterSession:
+    case_id: str
+    expires_at: datetime
 
 
 def issue_case_token(uow: UnitOfWork, case_id: str, ttl_seconds: int) -> str:
-    """A random bearer token for the API, valid ``ttl_seconds``; only its hash is stored."""
+    """A random session token (API bearer token or web cookie) valid ``ttl_seconds`` from now:
+    the expiry is stored at issue, whatever the setting of the server that reads it later.
+    Only its hash is stored; ``end_case_sessions`` revokes it."""
     token, now = secrets.token_urlsafe(32), _now()
     with uow:
         uow.cases.purge_expired_tokens(now)
@@ -261,13 +373,46 @@ def issue_case_token(uow: UnitOfWork, case_id: str, ttl_seconds: int) -> str:
     return token
 
 
-def case_for_token(uow: UnitOfWork, token: str) -> str:
-    """The case id of a valid token; CaseAccessDenied if unknown, expired or withdrawn."""
+def reporter_session(uow: UnitOfWork, token: str) -> ReporterSession:
+    """The live session of a token; CaseAccessDenied if unknown, expired, ended or withdrawn."""
     with uow:
         found = uow.cases.get_token(hashing.token_digest(token)) if token else None
-        if found is None or _aware(found.expires_at) <= _now():
+        if found is None or _aware(found.expires_at) <= _now() \
+                or uow.cases.get(found.case_id) is None:
             raise CaseAccessDenied()
-        return found.case_id
+        return ReporterSession(found.case_id, _aware(found.expires_at))
+
+
+def case_for_token(uow: UnitOfWork, token: str) -> str:
+    """The case id of a valid token; CaseAccessDenied if unknown, expired or withdrawn."""
+    return reporter_session(uow, token).case_id
+
+
+def end_case_sessions(uow: UnitOfWork, case_id: str) -> int:
+    """End every session of the case (web cookies and API tokens, on every device)."""
+    with uow:
+        ended = uow.reporter_sessions.end_case(case_id)
+        audit.record(uow, Actor.REPORTER, AuditAction.CASE_CLOSED, case_id=case_id,
+                     detail={"sessions": ended})
+        uow.commit()
+    return ended
+
+
+def new_passphrase(uow: UnitOfWork, case_id: str) -> str:
+    """Draw a new passphrase for the case (shown once) and end every session opened with the
+    old one."""
+    secret = passphrase.new_passphrase()
+    secret_hash = hashing.hash_secret(passphrase.normalize_passphrase(secret))
+    with uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise CaseNotFound()
+        case.passphrase_hash = secret_hash
+        ended = uow.reporter_sessions.end_case(case_id)
+        audit.record(uow, Actor.REPORTER, AuditAction.PASSPHRASE_CHANGED, case_id=case_id,
+                     detail={"sessions": ended})
+        uow.commit()
+    return secret
 
 
 def _aware(at: datetime) -> datetime:
@@ -294,20 +439,31 @@ def load_detail(uow: UnitOfWork, case_id: str, *, staff_view: bool = False) -> C
     if case is None:
         raise CaseNotFound()
     return CaseDetail(
-        case_id=case.id, code=case.code, status=CaseStatus(case.status),
-        created_at=_aware(case.created_at), updated_at=_aware(case.updated_at),
-        description=case.description, kinds=[CaseKind(k) for k in case.kinds],
-        platforms=list(case.platforms), other_platform=case.other_platform,
-        urls=list(case.urls), incident_dates=case.incident_dates,
-        author_handles=list(case.author_handles), victim_is_minor=case.victim_is_minor,
-        reporter_role=ReporterRole(case.reporter_role), contact=case.contact,
-        evidence=_receipts_with_leaves(uow, case_id),
+        **vars(fields_of(case)), case_id=case.id, code=case.code,
+        status=CaseStatus(case.status), created_at=_aware(case.created_at),
+        updated_at=_aware(case.updated_at), evidence=_receipts_with_leaves(uow, case_id),
         messages=_thread(uow, case_id, include_internal=False, with_staff=staff_view))
 
 
+def fields_of(case: CaseRecord) -> ReportFields:
+    """What was filed, read back from its row."""
+    return ReportFields(
+        description=case.description, kinds=tuple(CaseKind(k) for k in case.kinds),
+        platforms=tuple(case.platforms), other_platform=case.other_platform,
+        urls=tuple(case.urls), incident_dates=case.incident_dates,
+        author_handles=tuple(case.author_handles), victim_is_minor=case.victim_is_minor,
+        reporter_role=ReporterRole(case.reporter_role), contact=case.contact,
+        facts=ReportFacts.from_dict(dict(case.facts or {})))
+
+
 def _receipts_with_leaves(uow: UnitOfWork, case_id: str) -> list[EvidenceReceipt]:
-    leaves = custody_log.received_indexes(uow.session, case_id)  # custody ledger (issue 3)
-    return [replace(_receipt(e), leaf_index=leaves.get(e.id)) for e in uow.cases.evidence(case_id)]
+    leaves = uow.ledger.received_indexes(case_id)  # custody ledger (issue 3)
+    receipts = [replace(_receipt(e), leaf_index=leaves.get(e.id))
+                for e in uow.cases.evidence(case_id)]
+    # The files of one report share their received_at: their custody leaves keep the order in
+    # which they were given, so exhibit numbers (pièce 1, 2...) follow the upload, not the ids.
+    return sorted(receipts, key=lambda r: (r.received_at, r.leaf_index is None,
+                                           r.leaf_index or 0))
 
 
 def case_detail(uow: UnitOfWork, case_id: str) -> CaseDetail:
@@ -333,7 +489,8 @@ def add_evidence(uow: UnitOfWork, store: EvidenceStore, case_id: str, uploads: l
             receipts = _store_checked(uow, store, case_id, checked, now)
             case.updated_at = now
             audit.record(uow, Actor.REPORTER, AuditAction.EVIDENCE_ADDED, case_id=case_id,
-                         detail={"files": len(receipts)})
+                         detail={"files": sum(not r.already_in_case for r in receipts),
+                                 "duplicates": sum(r.already_in_case for r in receipts)})
             uow.commit()
     return receipts
 
@@ -367,7 +524,7 @@ def withdraw_case(uow: UnitOfWork, store: EvidenceStore, case_id: str) -> None:
         store.delete_case(case_id)
         uow.cases.delete(case)
         # Custody ledger (issue 3): ids only, so the log stays valid after crypto-shredding.
-        custody_log.case_shredded(uow.session, case_id)
+        uow.ledger.append(custody.shredded(case_id, custody.ActorRole.REPORTER, _now()))
         audit.record(uow, Actor.REPORTER, AuditAction.CASE_WITHDRAWN, case_id=case_id)
         uow.commit()
     log.info("case.withdrawn", case_id=case_id)
@@ -402,6 +559,7 @@ def add_signals(uow: UnitOfWork, case_id: str, labels: set[str]) -> int:
         merged = sorted(set(case.labels) | labels)
         case.labels = merged
         case.priority = triage.priority(case.victim_is_minor,
-                                        [CaseKind(k) for k in case.kinds], merged)
+                                        [CaseKind(k) for k in case.kinds], merged,
+                                        ReportFacts.from_dict(dict(case.facts or {})))
         uow.commit()
         return case.priority

@@ -16,11 +16,11 @@ from huey import Huey
 from huey.api import TaskWrapper
 from sqlalchemy.orm import Session
 
-from rempart import bootstrap
 from rempart.config import Settings, get_settings
 from rempart.domain.cases import MessageAuthor
 from rempart.jobs import classify
 from rempart.jobs.queue import make_huey
+from rempart.services.app import App, build_app
 from rempart.services.cases import add_signals
 from rempart.store.tables import CaseRecord, MessageRecord
 
@@ -39,14 +39,16 @@ def case_messages(session: Session, case_id: str) -> list[tuple[str, str]]:
     return found
 
 
-# The classifier's own job (``rempart.jobs.classify.classify_case``) reads messages this way too.
-classify.register_message_loader(case_messages)
-
-
-def classify_case_now(services: bootstrap.Services, case_id: str) -> set[str]:
+def classify_case_now(services: App, case_id: str) -> set[str]:
     """Classify and store every message of the case, then raise its priority; returns labels."""
+    from rempart.services import evidence_kinds
+    from rempart.services.evidence_text import classifier_messages
+
+    from_images = classifier_messages(services, case_id)  # the screenshots' text (OCR)
+    from_images += evidence_kinds.classifier_messages(services, case_id)  # chats, e-mails
     with services.session_factory() as session, session.begin():
-        classify.classify_messages(session, case_id, case_messages(session, case_id))
+        classify.classify_messages(session, case_id,
+                                   case_messages(session, case_id) + from_images)
         labels = classify.labels_for_case(session, case_id)
     if labels:
         add_signals(services.uow(), case_id, labels)
@@ -55,7 +57,7 @@ def classify_case_now(services: bootstrap.Services, case_id: str) -> set[str]:
 
 
 def _run_in_worker(case_id: str) -> int:
-    services = bootstrap.build(get_settings())
+    services = build_app(get_settings())
     try:
         return len(classify_case_now(services, case_id))
     finally:
@@ -74,7 +76,7 @@ def register_worker_task(huey: Huey) -> None:
     huey.task(retries=2, retry_delay=10, name=TASK_NAME)(_run_in_worker)
 
 
-def request_classification(services: bootstrap.Services, case_id: str) -> None:
+def request_classification(services: App, case_id: str) -> None:
     """Never fails the reporter's request: the report is stored already, and a case that could
     not be classified keeps its priority from the report's own fields."""
     settings = services.settings

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
-
-from rempart.bootstrap import Services
 from rempart.documents.casefile import CaseFile, Exhibit
 from rempart.documents.complaint import ComplaintParties, render_complaint
 from rempart.documents.notice import draft_from_case, render_notice
@@ -27,13 +24,15 @@ from rempart.documents.report import render_report
 from rempart.documents.signing import load_or_create_identity, sign_pdf
 from rempart.domain import custody
 from rempart.domain.audit import Actor, AuditAction
+from rempart.domain.facts import ReportFacts
 from rempart.domain.notices import Notifier, as_json
 from rempart.domain.staff import Permission
-from rempart.evidence import custody_log
-from rempart.services import audit, legal
+from rempart.services import audit, chronology, legal
+from rempart.services.app import App as Services
 from rempart.services.cases import CaseDetail, EvidenceReceipt, load_detail
 from rempart.services.staff import StaffMember, require_permission
 from rempart.store.uow import UnitOfWork
+from rempart.store.workbench_tables import workbench
 
 THUMBNAIL_SOURCE_LIMIT = 30 * 1024 * 1024  # larger images are listed without a thumbnail
 THUMBNAIL_PIXELS = 320
@@ -73,8 +72,11 @@ def staff_requester(services: Services, staff: StaffMember) -> Requester:
 
 
 def complaint(services: Services, case_id: str, requester: Requester, parties: ComplaintParties,
-              language: str = "fr") -> bytes:
-    case, detail = _gather(services, case_id, language, thumbnails=False)
+              language: str = "fr", facts: ReportFacts | None = None) -> bytes:
+    """The complaint letter; its offences come from the case's facts (``facts`` replaces the
+    stored answers), and it asks for the suspension of the authors' accounts (article 131-35-1
+    of the Code pénal) when an offence allows it."""
+    case, detail = _gather(services, case_id, language, thumbnails=False, facts=facts)
     pdf = render_complaint(case, parties, language)
     _record(services, detail, requester, DocumentKind.COMPLAINT)
     return pdf
@@ -120,7 +122,7 @@ def ledger_target(platform: str) -> str:
 
 
 def _gather(services: Services, case_id: str, language: str, *,
-            thumbnails: bool) -> tuple[CaseFile, CaseDetail]:
+            thumbnails: bool, facts: ReportFacts | None = None) -> tuple[CaseFile, CaseDetail]:
     """The case as documents see it; signs a checkpoint if entries are pending (receipts)."""
     if language not in ("fr", "en"):
         raise ValueError(f"unsupported language: {language}")
@@ -128,10 +130,12 @@ def _gather(services: Services, case_id: str, language: str, *,
         detail = load_detail(uow, case_id)
         exhibits = [_exhibit(uow, services, detail, n, receipt, thumbnails)
                     for n, receipt in enumerate(detail.evidence, start=1)]
-        checkpoint = custody_log.latest_note(_session(uow), services.settings)
+        checkpoint = uow.ledger.latest_note(services.settings)
         record = uow.cases.get(case_id)
         labels = tuple(sorted(record.labels)) if record is not None else ()
+        followup = tuple(workbench(uow).followup(case_id, language))  # takedowns, referrals
         uow.commit()
+    timeline, span = chronology.for_documents(services, detail, language, facts)
     case = CaseFile(
         code=detail.code, created_at=detail.created_at,
         kinds=tuple(legal.kind_label(k, language) for k in detail.kinds),
@@ -139,18 +143,13 @@ def _gather(services: Services, case_id: str, language: str, *,
         urls=tuple(detail.urls), author_handles=tuple(detail.author_handles),
         incident_dates=detail.incident_dates or "", victim_is_minor=detail.victim_is_minor,
         reporter_role=detail.reporter_role.value, exhibits=tuple(exhibits),
-        offences=tuple(legal.offence_lines(detail, language, labels)),
+        offences=tuple(legal.offence_lines(detail, language, labels, facts, chronology=span)),
         message_labels=labels,
+        followup=followup,
         checkpoint=checkpoint,
+        timeline=timeline,
     )
     return case, detail
-
-
-def _session(uow: UnitOfWork) -> Session:
-    """Documents carry custody proofs, so they need the database behind the unit of work."""
-    if uow.session is None:
-        raise RuntimeError("documents need a database-backed unit of work")
-    return uow.session
 
 
 def _platforms(detail: CaseDetail) -> tuple[str, ...]:
@@ -162,8 +161,7 @@ def _exhibit(uow: UnitOfWork, services: Services, detail: CaseDetail, number: in
              receipt: EvidenceReceipt, thumbnails: bool) -> Exhibit:
     leaf_hash, proof = "", tuple[str, ...]()
     if receipt.leaf_index is not None:
-        item_proof = custody_log.receipt_proof(_session(uow), services.settings,
-                                               receipt.leaf_index)
+        item_proof = uow.ledger.receipt_proof(services.settings, receipt.leaf_index)
         leaf_hash = hashlib.sha256(b"\x00" + item_proof.leaf.encode()).hexdigest()
         proof = tuple(item_proof.inclusion_proof)
     thumbnail = _thumbnail(services, detail.case_id, receipt) if thumbnails else None
@@ -199,22 +197,22 @@ def _record(services: Services, detail: CaseDetail, requester: Requester, kind: 
         audit.record(uow, requester.actor, AuditAction.DOCUMENT_GENERATED,
                      case_id=detail.case_id, staff_id=staff_id, detail={"document": kind.value})
         if kind in (DocumentKind.REPORT, DocumentKind.NOTICE):
-            _log_custody(_session(uow), detail, requester, shared_with)
+            _log_custody(uow, detail, requester, shared_with)
         uow.commit()
 
 
-def _log_custody(session: Session, detail: CaseDetail, requester: Requester,
+def _log_custody(uow: UnitOfWork, detail: CaseDetail, requester: Requester,
                  shared_with: str | None) -> None:
     # The complaint letter and PHAROS fields list hashes only: no evidence leaves Rempart.
     now = datetime.now(UTC)
     for receipt in detail.evidence:
         if shared_with:
-            custody_log.log_shared(session, detail.case_id, receipt.item_id, receipt.sha256,
-                                   requester.custody_role, ledger_target(shared_with),
-                                   police=False, at=now)
+            uow.ledger.append(custody.shared(detail.case_id, receipt.item_id, receipt.sha256,
+                                             requester.custody_role, now,
+                                             ledger_target(shared_with), police=False))
         else:
-            custody_log.log_exported(session, detail.case_id, receipt.item_id, receipt.sha256,
-                                     requester.custody_role, at=now)
+            uow.ledger.append(custody.exported(detail.case_id, receipt.item_id, receipt.sha256,
+                                               requester.custody_role, now))
 
 
 def _explanation(case: CaseFile, language: str) -> str:

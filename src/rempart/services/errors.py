@@ -29,8 +29,9 @@ class CaseAccessDenied(ServiceError):
 class TooManyAttempts(ServiceError):
     """Too many wrong passphrases for this code; said whether or not the code exists."""
 
-    def __init__(self) -> None:
+    def __init__(self, retry_after: int = 0) -> None:
         super().__init__("too many attempts; try again later")
+        self.retry_after = retry_after  # seconds until the next attempt is checked
 
 
 class CaseNotFound(ServiceError):

@@ -1,4 +1,5 @@
-"""Hash banks: banks, their entries, partners and API keys, match feedback, self-submissions.
+"""Hash banks: banks, their entries, partners and API keys, match feedback, self-submissions,
+the partners' shared rate buckets and the entries each partner may give feedback on.
 
 ``hash_bank_sequence`` is a one-row change counter: every write bumps it inside its transaction
 (the row lock serialises writers on PostgreSQL, SQLite serialises them anyway), and stamps the
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -98,3 +100,24 @@ class SelfSubmission(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(TS)
     withdrawn_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
+
+
+class RateBucket(Base):
+    """The token bucket of one API key, shared by every server process (see detect/partners)."""
+
+    __tablename__ = "partner_rate_buckets"
+    key_id: Mapped[int] = mapped_column(ForeignKey("hash_api_keys.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    tokens: Mapped[float] = mapped_column(Double)  # may be negative: a large request's debt
+    updated_at: Mapped[float] = mapped_column(Double)  # seconds since the epoch
+
+
+class EntryAccess(Base):
+    """Entries a partner may give feedback on: those it was shown as matches, or added itself."""
+
+    __tablename__ = "partner_entry_access"
+    partner_id: Mapped[int] = mapped_column(ForeignKey("hash_partners.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("hash_bank_entries.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(TS)

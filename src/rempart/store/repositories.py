@@ -1,6 +1,6 @@
 """Repositories: the small interfaces the services use, with their SQLAlchemy implementations.
 
-The in-memory fakes used by unit tests live in ``rempart.store.uow`` next to FakeUnitOfWork.
+The in-memory fakes used by unit tests live in ``tests/fakes.py``.
 Records are the mapped classes of ``rempart.store.tables``; the fakes hold the same classes.
 """
 

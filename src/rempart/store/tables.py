@@ -42,6 +42,8 @@ class CaseRecord(Base):
     victim_is_minor: Mapped[bool] = mapped_column(Boolean)
     reporter_role: Mapped[str] = mapped_column(String(20))
     contact: Mapped[str | None] = mapped_column(Text)
+    # What the reporter said the law needs (ReportFacts.as_dict; {} when nothing is known).
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # Signals found later (classifier labels...) that raise the triage priority.
     labels: Mapped[list[str]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer)

@@ -9,7 +9,7 @@ with a 4xx status. Handlers only parse, call ``rempart.services.cases`` and shap
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
@@ -26,7 +26,8 @@ from starlette.types import Message
 
 from rempart import bootstrap
 from rempart.domain.cases import CaseKind, CaseStatus, MessageAuthor, ReporterRole
-from rempart.services import cases, classification, errors
+from rempart.domain.facts import ReportFacts
+from rempart.services import cases, errors, reporting
 from rempart.services.uploads import Upload
 
 T = TypeVar("T")
@@ -91,10 +92,19 @@ class EvidenceOut(BaseModel):
                                    description="its 'received' entry in the custody ledger")
 
 
+class ContradictionOut(BaseModel):
+    code: str = Field(description="stable name of the disagreement (end_before_start, ...)")
+    fact: str = Field(description="the fact concerned")
+    detail: str
+
+
 class ReportCreated(BaseModel):
     code: str = Field(description="case code, to write down")
     passphrase: str = Field(description="secret passphrase, shown only once")
     evidence: list[EvidenceOut]
+    contradictions: list[ContradictionOut] = Field(
+        default_factory=list, description="what the facts and the description disagree on: "
+        "pointed out, stored as given")
 
 
 class OpenCase(BaseModel):
@@ -133,8 +143,19 @@ class CaseOut(BaseModel):
     victim_is_minor: bool
     reporter_role: ReporterRole
     contact: str | None
+    facts: dict[str, Any] = Field(description="what the reporter said (ReportFacts: unknown "
+                                  "facts left out)")
     evidence: list[EvidenceOut]
     messages: list[MessageOut]
+
+    @classmethod
+    def from_detail(cls, detail: cases.CaseDetail) -> CaseOut:
+        """The public shape of the service's ``CaseDetail``, built here only."""
+        fields = {name: getattr(detail, name) for name in cls.model_fields
+                  if name not in ("facts", "evidence", "messages")}
+        return cls(**fields, facts=detail.facts.as_dict(), evidence=_evidence(detail.evidence),
+                   messages=[MessageOut(author=m.author, body=m.body, created_at=m.created_at)
+                             for m in detail.messages])
 
 
 class ErrorOut(BaseModel):
@@ -146,12 +167,12 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, retry_after: int = 0) -> None:
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.retry_after = status, reason, retry_after
 
 
-def _services(request: Request) -> bootstrap.Services:
+def _services(request: Request) -> bootstrap.Wiring:
     from rempart.web.pages.runtime import runtime
 
     return runtime(request)
@@ -163,7 +184,8 @@ async def _call(fn: Callable[..., T], *args: object) -> T:
         result: T = await run_in_threadpool(fn, *args)
     except errors.ServiceError as problem:
         status = next(code for cls, code in _STATUS.items() if isinstance(problem, cls))
-        raise ApiError(status, str(problem)) from None
+        wait = problem.retry_after if isinstance(problem, errors.TooManyAttempts) else 0
+        raise ApiError(status, str(problem), wait) from None
     return result
 
 
@@ -176,6 +198,8 @@ async def _case_id(request: Request,
 
 
 CaseId = Annotated[str, Depends(_case_id)]
+# A yes/no fact: absent means unknown ("je ne sais pas").
+YesNo = Annotated[bool | None, Form(description="true, false, or absent when unknown")]
 
 
 def _uploads(files: list[UploadFile]) -> list[Upload]:
@@ -184,7 +208,7 @@ def _uploads(files: list[UploadFile]) -> list[Upload]:
 
 
 def _evidence(receipts: list[cases.EvidenceReceipt]) -> list[EvidenceOut]:
-    return [EvidenceOut(**vars(r)) for r in receipts]
+    return [EvidenceOut.model_validate(vars(r)) for r in receipts]
 
 
 @router.post("/reports", status_code=201, response_model=ReportCreated, responses=_ERRORS)
@@ -200,19 +224,40 @@ async def create_report(
     incident_dates: Annotated[str | None, Form()] = None,
     author_handles: Annotated[list[str] | None, Form()] = None,
     contact: Annotated[str | None, Form()] = None,
+    victim_age: Annotated[int | None, Form(description="age of the person harassed")] = None,
+    authors: Annotated[int | None, Form(description="how many people (1, several, a raid)")
+                       ] = None,
+    started_on: Annotated[date | None, Form(description="since when (YYYY-MM-DD)")] = None,
+    last_on: Annotated[date | None, Form(description="the most recent time (YYYY-MM-DD)")
+                       ] = None,
+    approximately: Annotated[str | None, Form(description="'depuis environ…' when no date "
+                                                          "is known")] = None,
+    repeated: YesNo = None, public: YesNo = None, school: YesNo = None,
+    known_authors: YesNo = None, partner: YesNo = None, death_threat: YesNo = None,
+    threat_with_demand: YesNo = None, deepfake: YesNo = None, sexual: YesNo = None,
+    discriminatory: YesNo = None, itt_over_8_days: YesNo = None,
+    suicide_or_attempt: YesNo = None,
     files: Annotated[list[UploadFile] | None, File(description="evidence files")] = None,
 ) -> ReportCreated:
+    facts = ReportFacts(
+        victim_age=victim_age, authors=authors, started_on=started_on, last_on=last_on,
+        approximately=approximately, repeated=repeated, public=public, school=school,
+        known_authors=known_authors, partner=partner, death_threat=death_threat,
+        threat_with_demand=threat_with_demand, deepfake=deepfake, sexual=sexual,
+        discriminatory=discriminatory, itt_over_8_days=itt_over_8_days,
+        suicide_or_attempt=suicide_or_attempt)
     report = cases.NewReport(
-        description=description, kinds=kinds, platforms=platforms or [],
-        other_platform=other_platform, urls=urls or [], incident_dates=incident_dates,
-        author_handles=author_handles or [], victim_is_minor=victim_is_minor,
-        reporter_role=reporter_role, contact=contact)
+        description=description, kinds=tuple(kinds), platforms=tuple(platforms or ()),
+        other_platform=other_platform, urls=tuple(urls or ()), incident_dates=incident_dates,
+        author_handles=tuple(author_handles or ()), victim_is_minor=victim_is_minor,
+        reporter_role=reporter_role, contact=contact, facts=facts)
     app = _services(request)
     submitted: cases.SubmittedReport = await _call(
-        cases.submit_report, app.uow(), app.store, report, _uploads(files or []), app.limits)
-    await run_in_threadpool(classification.request_classification, app, submitted.case_id)
+        reporting.file_report, app, report, _uploads(files or []))
     return ReportCreated(code=submitted.code, passphrase=submitted.passphrase,
-                         evidence=_evidence(submitted.receipts))
+                         evidence=_evidence(submitted.receipts),
+                         contradictions=[ContradictionOut.model_validate(vars(c))
+                                         for c in submitted.contradictions])
 
 
 @router.post("/cases/open", response_model=CaseToken, responses=_ERRORS)
@@ -228,11 +273,7 @@ async def open_case(request: Request, body: OpenCase) -> CaseToken:
 @router.get("/cases/me", response_model=CaseOut, responses=_ERRORS)
 async def my_case(request: Request, case_id: CaseId) -> CaseOut:
     detail: cases.CaseDetail = await _call(cases.case_detail, _services(request).uow(), case_id)
-    fields = {k: v for k, v in vars(detail).items() if k not in ("case_id", "evidence",
-                                                                  "messages")}
-    return CaseOut(**fields, evidence=_evidence(detail.evidence),
-                   messages=[MessageOut(author=m.author, body=m.body, created_at=m.created_at)
-                             for m in detail.messages])
+    return CaseOut.from_detail(detail)
 
 
 @router.post("/cases/me/evidence", status_code=201, response_model=list[EvidenceOut],
@@ -240,9 +281,9 @@ async def my_case(request: Request, case_id: CaseId) -> CaseOut:
 async def add_evidence(request: Request, case_id: CaseId,
                        files: Annotated[list[UploadFile], File()]) -> list[EvidenceOut]:
     app = _services(request)
-    receipts: list[cases.EvidenceReceipt] = await _call(
-        cases.add_evidence, app.uow(), app.store, case_id, _uploads(files), app.limits)
-    return _evidence(receipts)
+    added: reporting.AddedEvidence = await _call(
+        reporting.add_evidence, app, case_id, _uploads(files))
+    return _evidence(added.receipts)
 
 
 @router.get("/cases/me/evidence/{item_id}", responses=_ERRORS,
@@ -267,8 +308,7 @@ async def messages(request: Request, case_id: CaseId) -> list[MessageOut]:
 @router.post("/cases/me/messages", status_code=201, response_model=list[MessageOut],
              responses=_ERRORS)
 async def post_message(request: Request, case_id: CaseId, body: MessageIn) -> list[MessageOut]:
-    await _call(cases.post_reporter_message, _services(request).uow(), case_id, body.body)
-    await run_in_threadpool(classification.request_classification, _services(request), case_id)
+    await _call(reporting.post_message, _services(request), case_id, body.body)
     return await messages(request, case_id)
 
 
@@ -293,7 +333,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+        # A throttled client learns when its next attempt will be checked (RFC 9110 10.2.3).
+        headers = {"Retry-After": str(max(1, exc.retry_after))} if exc.status == 429 else None
+        return JSONResponse({"error": exc.reason}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

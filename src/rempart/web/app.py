@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -13,16 +12,37 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rempart.config import Settings, get_settings
 from rempart.security import totp_crypto
-from rempart.web import i18n
-from rempart.web.security import (
+from rempart.services.integrity import check_at_start
+from rempart.web import api, api_classify, api_match, api_qualify, i18n, openapi
+from rempart.web.pages import (
+    case_documents,
+    chronology,
+    evidence_text,
+    guidance,
+    portal,
+    public,
+    referrals,
+    secret_card,
+    staff,
+    stop_images,
+    takedowns,
+)
+from rempart.web.protection import (
     FORM_OVERHEAD_BYTES,
     CsrfCookieMiddleware,
     SecurityMiddleware,
+    TextGuardMiddleware,
     cookie_header,
+    csrf_key,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+# In this order: a page router's fixed paths come before the API's, as they were registered.
+ROUTERS = (public.router, guidance.router, portal.router, staff.router,
+           api_match.router, api_classify.router, api_qualify.router, stop_images.router,
+           secret_card.router, case_documents.router, takedowns.router, referrals.router,
+           evidence_text.router, chronology.router, api.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,56 +56,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # REMPART_TOTP_KEY_FILE: a malformed key fails here, not at the first staff login.
     settings.secret_bytes("session_key")
     totp_crypto.box_from_settings(settings)
+    check_at_start(settings)  # refuses a database rolled back below its ledger witness
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_language(app, settings)
+    app.add_middleware(i18n.LanguageMiddleware, default=settings.default_locale,
+                       cookie=lambda language: cookie_header(
+                           i18n.LANG_COOKIE, language, secure=settings.secure_cookies,
+                           max_age=LANG_COOKIE_SECONDS))
+    # CSRF tokens: HMAC of a per-browser id and the session cookie (rempart.web.protection).
+    app.state.csrf_key = csrf_key(settings.secret_bytes("session_key"))
+    app.state.csrf_secure = settings.secure_cookies
     app.add_middleware(CsrfCookieMiddleware, secure=settings.secure_cookies)
+    app.add_middleware(TextGuardMiddleware)  # control characters in API bodies: 400
     app.add_middleware(SecurityMiddleware,
                        max_body_bytes=settings.max_report_bytes + FORM_OVERHEAD_BYTES,
                        https_only=settings.secure_cookies)
     _add_error_pages(app)
+    openapi.install(app)  # a valid document: refs, declared errors (rempart.web.openapi)
 
-    from rempart.web.pages.public import router as public_router
-    app.include_router(public_router)
-    from rempart.web.pages.guidance import router as guidance_router; app.include_router(guidance_router)  # noqa: E501, E702, I001
-    from rempart.web.pages.portal import router as portal_router
-    app.include_router(portal_router)
-    from rempart.web.pages.staff import router as staff_router
-    app.include_router(staff_router)
-    from rempart.web.api_match import router as match_router
-    app.include_router(match_router)
-    from rempart.web.api_classify import router as classify_router
-    app.include_router(classify_router)
-    from rempart.web.pages.stop_images import router as stop_images_router
-    app.include_router(stop_images_router)
-    from rempart.web.pages.case_documents import router as documents_router; app.include_router(documents_router)  # noqa: E501, E702, I001
-    from rempart.web import api as cases_api
-    app.include_router(cases_api.router); cases_api.install_error_handlers(app)  # noqa: E702
+    for router in ROUTERS:
+        app.include_router(router)
+    api.install_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
-
-
-def _add_language(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def language(request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        asked = request.query_params.get("lang")
-        language = i18n.pick_language(asked, request.cookies.get(i18n.LANG_COOKIE),
-                                      settings.default_locale)
-        token = i18n.set_language(language)
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.reset_language(token)
-        if asked in i18n.LANGUAGES:
-            response.headers.append("set-cookie", cookie_header(
-                i18n.LANG_COOKIE, language, secure=settings.secure_cookies,
-                max_age=LANG_COOKIE_SECONDS))
-        response.headers.setdefault("content-language", language)
-        return response
 
 
 def _add_error_pages(app: FastAPI) -> None:

@@ -9,8 +9,13 @@ merged into one catalog per language. The language comes from ``?lang=`` (which 
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
+from contextlib import suppress
 from functools import lru_cache
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -91,3 +96,48 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
+
+
+# --- Middleware ------------------------------------------------------------------------------
+
+class LanguageMiddleware:
+    """Picks the request's language (``?lang=``, the ``lang`` cookie, the default), sets it for
+    gettext, remembers an explicit ``?lang=`` in a cookie and adds ``Content-Language``.
+
+    Pure ASGI (not ``BaseHTTPMiddleware``): exceptions raised below, such as the security
+    middleware's ``BodyTooLarge`` for a chunked upload over the limit, pass through unwrapped
+    (no ExceptionGroup), so they still become a 413 rather than a 500 (issue 12.11)."""
+
+    def __init__(self, app: Any, default: str, cookie: Callable[[str], str]) -> None:
+        self.app, self.default, self.cookie = app, default, cookie
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        values = query.get("lang")
+        asked = values[0] if values else None
+        cookies = SimpleCookie()
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                with suppress(CookieError):
+                    cookies.load(bytes(value).decode("latin-1"))
+        remembered = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
+        language = pick_language(asked, remembered, self.default)
+
+        async def send_with_language(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if asked in LANGUAGES:
+                    headers.append((b"set-cookie", self.cookie(language).encode()))
+                if not any(name.lower() == b"content-language" for name, _ in headers):
+                    headers.append((b"content-language", language.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        token = set_language(language)
+        try:
+            await self.app(scope, receive, send_with_language)
+        finally:
+            reset_language(token)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from rempart.detect.classifier.coercion import GROUP
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _STREET = re.compile(
     r"\b\d{1,4}\s*(?:bis|ter)?,?\s*(?:rue|avenue|av|boulevard|bd|chemin|impasse|allee|place|"
@@ -42,6 +44,13 @@ _SELF_HARM = re.compile(
     r"\b(?:saute|sautes|jette-toi|jette toi) (?:d'un|du|par la|sous un)|"
     r"\bouvre[- ]toi les veines|\bfais (?:nous|moi|nous tous) (?:plaisir|une faveur)[, ]+"
     r"(?:et )?(?:meurs|creve|disparais|tue-toi|tue toi)|\b(?:va|vas) (?:crever|mourir)|"
+    r"\bouvert les veines|\bouvre(?:-toi| toi)? les veines|\bcoupe(?:r)? plus profond|"
+    r"\b(?:prends|avale) toutes? (?:les|tes) (?:pilules|cachets|medocs|medicaments)|"
+    r"\bmets? fin a (?:ta|tes) (?:vie|jours)|\ben finir\b.{0,30}\btu devrais|"
+    r"\b(?:je me|tu te) (?:jetterais|pendrais|tuerais|suiciderais)\b|"
+    r"\bfais[- ]le (?:pour une fois|enfin|stp)|\barrete de menacer de te tuer|"
+    r"\battend(?:ent)? que tu (?:disparaisses|meures|crevess?e?s?)|\bte foutre en l'air|"
+    r"\bjusqu'a ce qu'on (?:voie|voit) tes os|\bfinis[- ]en\b|"
     r"\bkill (?:yourself|urself)|\bgo (?:die|kill yourself)|\bend it\b|"
     r"\bnobody (?:would|will) miss you|\bworld (?:would|will) be better without you")
 
@@ -125,7 +134,8 @@ _BANTER = re.compile(
     r"au match|le match|au foot|au basket|a la manette|en 1v1|en duel|a la console|"
     r"au ping-pong|au tennis|au babyfoot|aux cartes|a ce jeu|en partie|au jeu|"
     r"ca me tue|ca m'a tue|mort de rire|morte de rire|je suis mort|je suis morte|"
-    r"tu me tues|trop drole)\b")
+    r"tu me tues|trop drole|game|spawn|among us|imposteur|sniper|tournoi|finale|serveur|boss|"
+    r"manche|round|skin|respawn|gg|tuerie|map)\b")
 
 
 # Slurs that are identity hate by themselves, and hostile phrases aimed at a group.
@@ -140,6 +150,29 @@ _IDENTITY_HATE = re.compile(
     r"\bsale (?:arabe|noir|noire|juif|juive|musulman|musulmane|immigre|etranger|gay|homo|"
     r"lesbienne|trans|handicape|handicapee|autiste|black|chinois|chinoise|rebeu|renoi|gitan|rom)\b|"
     r"\bt'es (?:qu'un|qu'une|un|une) (?:sale )?(?:autiste|handicape|handicapee|triso|mongol)\b")
+
+
+# Derogation of a protected group as such: "les X sont des animaux", "je deteste les X".
+_DEROGATORY = (r"(?:animaux|betes|vermine|rats|cafards|parasites|sous-hommes|dechets|ordures|"
+               r"singes|porcs|chiens|virus|cancer|plaie|menace|dangereux|dangereuses|sales|"
+               r"degoutants?|degoutantes?|inferieur(?:e)?s|degeneres?|malades|pourris?|"
+               r"voleurs|menteurs|criminels|terroristes|violeurs|stupides|betes|idiots|"
+               r"connards|connasses|salopes|putes|merdes|fleau|nuisibles|envahisseurs)")
+_GROUP_DEROGATION = re.compile(
+    GROUP + r"\s+(?:sont|seront|restent|resteront|ne sont que|c'est|c'est tous|c'est toutes|"
+    r"sont tous|sont toutes|sont-ils tous|sont-elles toutes|sont vraiment|ne seront jamais)\s+"
+    r"(?:(?:des|de la|de|une|un|du|tous|toutes|aussi|si|trop|vraiment|une race de|"
+    r"que des|que de la|des putains de|de sales)\s+){0,3}" + _DEROGATORY + r"|"
+    r"\b(?:je|j')\s*(?:deteste|hais|vomis|ai horreur des|supporte pas|supporte plus|"
+    r"peux pas voir|peux pas supporter)\s+" + GROUP + r"|"
+    + GROUP + r"\s+(?:me|nous)\s+(?:degoutent|ecoeurent|font vomir|donnent envie de vomir|"
+    r"insupportent|debectent)|"
+    r"\bm'ecoeure plus que\s+" + GROUP + r"|"
+    + GROUP + r"\s+(?:n'ont rien a faire|ont rien a faire|doivent partir|dehors|hors de)\b|"
+    r"\b(?:un|une) (?:pays|ville|ecole|monde) sans\s+" + GROUP + r"|"
+    r"\brace de (?:degeneres|sous-hommes|batards|chiens)|"
+    r"\b(?:i hate|fuck all)\s+(?:the\s+)?(?:women|muslims|jews|blacks|arabs|gays|trans|"
+    r"immigrants|refugees)")
 
 
 @dataclass(frozen=True)
@@ -198,7 +231,8 @@ def score_rules(text: str, normalised: str) -> RuleScores:
         self_harm_incitement=self_harm,
         sexual=sexual,
         insult=0.8 if _INSULT.search(normalised) else 0.0,
-        identity_hate=0.85 if _IDENTITY_HATE.search(normalised) else 0.0,
+        identity_hate=0.85 if (_IDENTITY_HATE.search(normalised)
+                               or _GROUP_DEROGATION.search(normalised)) else 0.0,
         reported_speech=bool(_REPORTED.search(normalised)),
         banter=bool(_BANTER.search(normalised)),
     )

@@ -8,8 +8,10 @@ model is then fitted on everything.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 
 from rempart.detect.classifier import data as datasets
+from rempart.detect.classifier import evaluation
 from rempart.detect.classifier.data import CAA_CLASSES, Example
 from rempart.detect.classifier.features import FeatureBuilder, embed
 from rempart.detect.classifier.labels import MODEL_LABELS, NEUTRAL
@@ -58,7 +61,8 @@ def _fit_heads(x: Any, examples: list[Example]) -> dict[str, LogisticRegression]
         y = np.array([examples[i].targets[label] for i in rows])
         if len(set(y.tolist())) < 2:
             continue
-        heads[label] = _head().fit(x[rows], y)
+        weights = np.array([examples[i].weight for i in rows])
+        heads[label] = _head().fit(x[rows], y, sample_weight=weights)
     return heads
 
 
@@ -121,6 +125,8 @@ def baseline_predict(train: list[Example], test: list[Example]) -> list[str]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     rows = [e for e in train if e.caa_class is not None]
+    if not rows:  # a fold without CyberAgressionAdo (tiny test runs)
+        return [NEUTRAL] * len(test)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                  sublinear_tf=True)
     x = vectorizer.fit_transform([e.text for e in rows])
@@ -172,25 +178,109 @@ def functional_metrics(classifier: Classifier) -> dict[str, float]:
     return {key: round(sum(v) / len(v), 4) for key, v in sorted(hits.items())}
 
 
+def training_digest(text_dir: Path) -> str:
+    """SHA-256 over every training file (shared sets and in-house files), in a fixed order."""
+    digest = hashlib.sha256()
+    for path in datasets.training_files(text_dir):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def held_out(classifier: Classifier) -> dict[str, Any]:
+    """The in-house held-out sets (``evaluation``), message by message and in conversation."""
+    from rempart.detect.classifier.context import predict_conversation
+
+    def label(texts: Any) -> list[list[str]]:
+        return [p.labels for p in classifier.predict(list(texts))]
+
+    def in_context(texts: Any) -> list[list[str]]:
+        return [p.labels for p in predict_conversation(classifier, list(texts))]
+
+    metrics = evaluation.held_out_metrics(label, in_context)
+    if (evaluation.EVAL_DIR / evaluation.INDEPENDENT_FILE).exists():
+        metrics["independent"] = evaluation.independent(label)
+    return metrics
+
+
+def unseen_topic_metrics(examples: list[Example], lexicon: dict[str, str], vectors: np.ndarray,
+                         thresholds: dict[str, float], log: Log) -> dict[str, float]:
+    """CyberAgressionAdo's aggressive-vs-neutral F1 of the whole classifier (rules included),
+    each topic tested by a model trained without any conversation of that topic."""
+    caa = [i for i, e in enumerate(examples) if e.source == "caa"]
+    topics = sorted({datasets.topic(examples[i]) for i in caa})
+    truth: list[int] = []
+    predicted: list[int] = []
+    for name in topics:
+        log(f"unseen topic: {name}")
+        test = [i for i in caa if datasets.topic(examples[i]) == name]
+        train_rows = [i for i in range(len(examples)) if i not in set(test)]
+        features = FeatureBuilder(lexicon).fit([examples[i].text for i in train_rows])
+        x = features.transform([examples[i].text for i in train_rows], vectors[train_rows])
+        classifier = Classifier(features, _fit_heads(x, [examples[i] for i in train_rows]),
+                                thresholds)
+        predictions = classifier.predict([examples[i].text for i in test], vectors[test])
+        truth += [int(examples[i].caa_class != NEUTRAL) for i in test]
+        predicted += [int(p.labels != [NEUTRAL]) for p in predictions]
+    return {"f1_aggressive_vs_neutral_unseen_topic": round(float(f1_score(truth, predicted)), 4),
+            "topics": len(topics)}
+
+
+def baseline_held_out(examples: list[Example]) -> dict[str, Any]:
+    """The same held-out sets for the baseline: character TF-IDF + one logistic regression per
+    label on the same training examples, without rules, lexicons or embedding."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                 sublinear_tf=True, max_features=60000)
+    x = vectorizer.fit_transform([e.text for e in examples])
+    heads = {}
+    for label in MODEL_LABELS:
+        rows = [i for i, e in enumerate(examples) if e.targets[label] is not None]
+        y = np.array([examples[i].targets[label] for i in rows])
+        if len(set(y.tolist())) == 2:
+            heads[label] = _head().fit(x[rows], y)
+
+    def predict_labels(texts: Any) -> list[list[str]]:
+        matrix = vectorizer.transform(list(texts))
+        scores = {name: head.predict_proba(matrix)[:, 1] for name, head in heads.items()}
+        return [[name for name in heads if scores[name][i] >= DEFAULT_THRESHOLD] or [NEUTRAL]
+                for i in range(matrix.shape[0])]
+
+    metrics = evaluation.held_out_metrics(predict_labels)
+    if (evaluation.EVAL_DIR / evaluation.INDEPENDENT_FILE).exists():
+        metrics["independent"] = evaluation.independent(predict_labels)
+    return metrics
+
+
 def train(text_dir: Path, log: Log = print, max_per_source: int | None = None) -> TrainingRun:
     examples = datasets.load_all(text_dir, max_per_source)
+    held_out_texts = evaluation.eval_texts()
+    examples = [e for e in examples if e.text not in held_out_texts]  # never train on them
     lexicon = datasets.load_lexicon(text_dir)
     log(f"{len(examples)} examples; embedding them")
     vectors = embed([e.text for e in examples])
     cv = cross_validate(examples, lexicon, vectors, log)
     thresholds, label_f1 = thresholds_and_label_f1(examples, cv["oof"])
+    unseen_topic = unseen_topic_metrics(examples, lexicon, vectors, thresholds, log)
     log("fitting the final model on everything")
     features = FeatureBuilder(lexicon).fit([e.text for e in examples])
     x = features.transform([e.text for e in examples], vectors)
-    classifier = Classifier(features, _fit_heads(x, examples), thresholds)
+    digest = training_digest(text_dir)
+    version = f"classifier-{datetime.now(UTC):%Y%m%d}-{digest[:8]}"
+    classifier = Classifier(features, _fit_heads(x, examples), thresholds,
+                            version=version, training_digest=digest)
     metrics: dict[str, Any] = {
         "examples": len(examples),
         "caa_held_out_conversations": {
             name: caa_metrics(cv["caa_true"], pred) for name, pred in cv["caa_pred"].items()
             if len(pred) == len(cv["caa_true"]) and pred},
+        "caa_unseen_topic": unseen_topic,
         "label_f1_out_of_fold": label_f1,
         "thresholds": {k: round(v, 4) for k, v in thresholds.items()},
     }
     metrics["functional"] = functional_metrics(classifier)
+    metrics["held_out"] = held_out(classifier)
+    log("baseline on the held-out sets")
+    metrics["held_out_baseline"] = baseline_held_out(examples)
     classifier.metrics = metrics
     return TrainingRun(classifier, metrics)

@@ -10,7 +10,6 @@ services write the audit log and the custody ledger; these handlers parse, call,
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,19 +21,15 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData
 
 from rempart import bootstrap
-from rempart.domain.audit import Actor, AuditAction
-from rempart.domain.custody import ActorRole
 from rempart.domain.notices import NoticeError
-from rempart.domain.staff import Permission
-from rempart.evidence.export import CaseToExportNotFound, export_case_bundle
-from rempart.services import audit, cases, documents, legal
+from rempart.services import cases, custody, documents, legal
 from rempart.services import staff as staff_services
 from rempart.services.documents import DocumentKind
 from rempart.services.errors import CaseNotFound
 from rempart.services.staff import StaffMember
 from rempart.web import i18n
 from rempart.web.i18n import gettext as _
-from rempart.web.pages import document_forms, receipts, sessions
+from rempart.web.pages import document_forms, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, error_page, render
 from rempart.web.pages.portal import _detail as reporter_detail
 from rempart.web.pages.portal import _open_form as reporter_open_form
@@ -56,38 +51,17 @@ async def receipt_proof(request: Request, leaf_index: int) -> Response:
     detail = await reporter_detail(request)
     if detail is None:
         return session_expired(request)
-    if leaf_index not in {r.leaf_index for r in detail.evidence}:
+    app = runtime(request)
+    try:
+        body = await run_in_threadpool(custody.receipt_proof, app.uow(), app.settings,
+                                       detail.case_id, leaf_index)
+    except CaseNotFound:
         return error_page(request, 404, _("No file of your case has this receipt."))
-    body = await run_in_threadpool(receipts.proof_json, runtime(request), leaf_index)
     return Response(body, media_type="application/json", headers=_attachment(
         f"proof-{leaf_index}.json"))
 
 
 # Bundle export -------------------------------------------------------------------------------
-
-def _export(services: bootstrap.Services, case_id: str, member: StaffMember | None) -> IO[bytes]:
-    """The bundle in an anonymous temporary file (gone when closed), its export committed."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response's iterator)
-    try:
-        with services.uow() as uow:
-            assert uow.session is not None
-            if member is not None:
-                staff_services.require_permission(uow, member, Permission.VIEW_EVIDENCE)
-            role = ActorRole.STAFF if member else ActorRole.REPORTER
-            try:
-                export_case_bundle(uow.session, services.settings, services.store, case_id,
-                                   spool, role)
-            except CaseToExportNotFound as exc:
-                raise CaseNotFound() from exc
-            audit.record(uow, Actor.STAFF if member else Actor.REPORTER,
-                         AuditAction.EVIDENCE_EXPORTED, case_id=case_id,
-                         staff_id=member.id if member else None, detail={"format": "bundle"})
-            uow.commit()
-    except BaseException:
-        spool.close()
-        raise
-    return spool
-
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
     try:
@@ -113,7 +87,9 @@ async def reporter_export(request: Request) -> Response:
     if detail is None:
         return session_expired(request)
     try:
-        spool = await run_in_threadpool(_export, runtime(request), detail.case_id, None)
+        app = runtime(request)
+        spool = await run_in_threadpool(custody.export_bundle_file, app.uow, app.settings,
+                                        app.store, detail.case_id)
     except CaseNotFound:
         return session_expired(request)
     return _bundle_response(spool, detail.code)
@@ -127,7 +103,9 @@ async def staff_export(request: Request, case_id: str) -> Response:
     async def handler(request: Request, member: StaffMember) -> Response:
         services = runtime(request)
         detail = await run_in_threadpool(cases.case_detail, services.uow(), case_id[:36])
-        spool = await run_in_threadpool(_export, services, detail.case_id, member)
+        spool = await run_in_threadpool(custody.export_bundle_file, services.uow,
+                                        services.settings, services.store, detail.case_id,
+                                        member)
         return _bundle_response(spool, detail.code)
     return await _as_staff(request, handler)
 
@@ -167,14 +145,14 @@ def _pdf(data: bytes, kind: DocumentKind, code: str) -> Response:
     return Response(data, media_type="application/pdf", headers=_attachment(name))
 
 
-def _complaint(services: bootstrap.Services, target: Target, form: FormData) -> Response:
+def _complaint(services: bootstrap.Wiring, target: Target, form: FormData) -> Response:
     pdf = documents.complaint(services, target.detail.case_id, target.requester,
                               document_forms.complaint_parties(form),
                               document_forms.language(form))
     return _pdf(pdf, DocumentKind.COMPLAINT, target.detail.code)
 
 
-def _notice(services: bootstrap.Services, target: Target, form: FormData) -> Response:
+def _notice(services: bootstrap.Wiring, target: Target, form: FormData) -> Response:
     lang = document_forms.language(form)
     platform = document_forms.text(form, "platform", 60)
     who = document_forms.notifier(form, trusted_flagger_allowed=target.is_staff)
@@ -191,20 +169,20 @@ def _notice(services: bootstrap.Services, target: Target, form: FormData) -> Res
     return _pdf(pdf, DocumentKind.NOTICE, target.detail.code)
 
 
-def _pharos(services: bootstrap.Services, target: Target, form: FormData) -> Response:
+def _pharos(services: bootstrap.Wiring, target: Target, form: FormData) -> Response:
     fields = documents.pharos(services, target.detail.case_id, target.requester,
                               document_forms.language(form))
     return _documents_page(target, {"pharos": fields})
 
 
-def _report(services: bootstrap.Services, target: Target, form: FormData) -> Response:
+def _report(services: bootstrap.Wiring, target: Target, form: FormData) -> Response:
     reveal = target.is_staff and document_forms.checked(form, "reveal_thumbnails")
     pdf = documents.evidence_report(services, target.detail.case_id, target.requester,
                                     document_forms.language(form), reveal)
     return _pdf(pdf, DocumentKind.REPORT, target.detail.code)
 
 
-PRODUCERS: dict[str, Callable[[bootstrap.Services, Target, FormData], Response]] = {
+PRODUCERS: dict[str, Callable[[bootstrap.Wiring, Target, FormData], Response]] = {
     DocumentKind.COMPLAINT.value: _complaint, DocumentKind.NOTICE.value: _notice,
     DocumentKind.PHAROS.value: _pharos, DocumentKind.REPORT.value: _report}
 

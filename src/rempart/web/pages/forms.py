@@ -6,28 +6,23 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData, UploadFile
 
+from rempart.domain import cases as cases_domain
 from rempart.domain.cases import CaseKind, ReporterRole
 from rempart.services.cases import NewReport
+from rempart.web.i18n import current_language
 from rempart.web.i18n import gettext as _
+from rempart.web.pages.fact_questions import FactsForm
 
 PLATFORMS = ("Instagram", "TikTok", "Snapchat", "WhatsApp", "Facebook", "X", "YouTube",
              "Discord", "Telegram", "Twitch", "Roblox", "Fortnite", "E-mail / SMS")
-ACCEPT = ("image/png,image/jpeg,image/webp,image/heic,image/heif,image/gif,application/pdf,"
-          "video/mp4,video/quicktime,text/plain,.png,.jpg,.jpeg,.webp,.heic,.heif,.gif,.pdf,"
-          ".mp4,.mov,.txt")
+# Every kind of evidence is accepted (issue 14.2: types are checked from content on the server),
+# so the file picker offers every file: voice notes, exports, e-mails, saved pages.
+ACCEPT = ""
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    labels = {
-        CaseKind.INSULTS: _("Insults, mockery"),
-        CaseKind.THREATS: _("Threats"),
-        CaseKind.INTIMATE_IMAGES: _("Intimate images shared without consent"),
-        CaseKind.PERSONAL_INFO_EXPOSURE: _("Exposure of personal information (address, phone…)"),
-        CaseKind.IDENTITY_THEFT: _("Identity theft, fake account"),
-        CaseKind.GROUP_HARASSMENT: _("Group harassment, “raid”"),
-        CaseKind.OTHER: _("Something else"),
-    }
-    return [(kind.value, labels[kind]) for kind in CaseKind]
+    language = current_language()
+    return [(kind.value, cases_domain.kind_label(kind, language)) for kind in CaseKind]
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -50,7 +45,7 @@ def status_label(status: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return dict(kind_choices()).get(kind, kind)
+    return cases_domain.kind_label(kind, current_language())
 
 
 @dataclass
@@ -62,12 +57,11 @@ class ReportForm:
     platforms: list[str] = field(default_factory=list)
     other_platform: str = ""
     urls: str = ""
-    started_on: str = ""
-    last_on: str = ""
     author_handles: str = ""
     victim_is_minor: bool = False
     reporter_role: str = ReporterRole.VICTIM.value
     contact: str = ""
+    facts: FactsForm = field(default_factory=FactsForm)
 
     @classmethod
     def from_form(cls, form: FormData) -> ReportForm:
@@ -80,38 +74,45 @@ class ReportForm:
 
         return cls(description=text("description"), kinds=many("kinds"),
                    platforms=many("platforms"), other_platform=text("other_platform"),
-                   urls=text("urls"), started_on=text("started_on"), last_on=text("last_on"),
-                   author_handles=text("author_handles"),
+                   urls=text("urls"), author_handles=text("author_handles"),
                    victim_is_minor=text("victim_is_minor") == "1",
                    reporter_role=text("reporter_role") or ReporterRole.VICTIM.value,
-                   contact=text("contact"))
+                   contact=text("contact"), facts=FactsForm.from_form(form))
 
-    def problems(self) -> list[str]:
-        """Reasons in the reporter's language; the domain re-checks everything."""
-        found = []
+    def problems(self) -> dict[str, str]:
+        """Field name → reason in the reporter's language, shown next to the field (and listed
+        at the top); the domain re-checks everything."""
+        found = {}
         if not self.description.strip():
-            found.append(_("Describe what happened in the first field."))
+            found["description"] = _("Describe what happened in the first field.")
         if not self.kinds:
-            found.append(_("Choose at least one kind of harassment."))
-        if any(k not in CaseKind.__members__.values() for k in self.kinds):
-            found.append(_("Unknown kind of harassment."))
+            found["kinds"] = _("Choose at least one kind of harassment.")
+        elif any(k not in CaseKind.__members__.values() for k in self.kinds):
+            found["kinds"] = _("Unknown kind of harassment.")
         if self.reporter_role not in ReporterRole.__members__.values():
-            found.append(_("Choose who you are."))
+            found["reporter_role"] = _("Choose who you are.")
+        bad_links = [u for u in self._links() if not cases_domain.is_web_link(u)]
+        if bad_links:
+            found["urls"] = _("This is not a web link: %(link)s") % {"link": bad_links[0][:80]}
+        found.update(self.facts.problems())
         return found
 
+    def _links(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.urls.splitlines() if line.strip())
+
     def to_report(self) -> NewReport:
-        dates = " → ".join(d for d in (self.started_on.strip(), self.last_on.strip()) if d)
         return NewReport(
             description=self.description,
-            kinds=[CaseKind(k) for k in self.kinds],
-            platforms=[p for p in self.platforms if p in PLATFORMS],
+            kinds=tuple(CaseKind(k) for k in self.kinds),
+            platforms=tuple(p for p in self.platforms if p in PLATFORMS),
             other_platform=self.other_platform or None,
-            urls=[line.strip() for line in self.urls.splitlines() if line.strip()],
-            incident_dates=dates or None,
-            author_handles=[h.strip() for h in self.author_handles.splitlines() if h.strip()],
+            urls=self._links(),
+            author_handles=tuple(h.strip() for h in self.author_handles.splitlines()
+                                 if h.strip()),
             victim_is_minor=self.victim_is_minor,
             reporter_role=ReporterRole(self.reporter_role),
             contact=self.contact or None,
+            facts=self.facts.to_facts(),
         )
 
 

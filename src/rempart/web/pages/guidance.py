@@ -6,7 +6,7 @@ gettext (domain ``guidance``). Every list of services says "open now" or "opens 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from babel.dates import format_datetime
@@ -14,6 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from rempart.domain import offences
+from rempart.domain.cases import CaseKind
+from rempart.domain.facts import InvalidFacts
 from rempart.domain.helplines import (
     PARIS,
     Service,
@@ -24,6 +26,7 @@ from rempart.domain.helplines import (
 )
 from rempart.domain.qualification import Facts, suggest
 from rempart.domain.self_assessment import WHAT, Answers, assess
+from rempart.services import legal
 from rempart.web.i18n import current_language
 from rempart.web.i18n import gettext as _
 from rempart.web.pages.common import checked_form, csrf_failure, render
@@ -107,12 +110,89 @@ def helplines(request: Request) -> HTMLResponse:
 
 @router.get("/vos-droits", response_class=HTMLResponse)
 def rights(request: Request) -> HTMLResponse:
+    return _rights_page(request, {})
+
+
+@router.post("/vos-droits/simulateur", response_class=HTMLResponse)
+async def rights_simulator(request: Request) -> HTMLResponse:
+    """The "what does my situation risk" simulator: the same service as POST /api/v1/qualify,
+    from a plain form (no JavaScript). Nothing is stored."""
+    form = await checked_form(request)
+    if form is None:
+        return csrf_failure(request)
+    values = {name: str(form.get(name, ""))[:MAX_FIELD_CHARS] for name in SIMULATOR_FIELDS}
+    kinds = [str(kind) for kind in form.getlist("kinds")][:20]
+    data, error = _simulator_facts(values, kinds)
+    context: dict[str, Any] = {"values": values, "checked_kinds": kinds}
+    if error is None:
+        try:
+            parsed = legal.parse_qualify_request(data, now().date())
+        except InvalidFacts:
+            error = _("Some answers could not be read: check the ages, numbers and dates.")
+        else:
+            context["result"] = legal.qualify(parsed, current_language())
+    context["error"] = error
+    return _rights_page(request, context, status_code=200 if error is None else 400)
+
+
+# The simulator's questions: yes / no / "je ne sais pas" (empty), numbers, dates, a text.
+SIMULATOR_CHOICES = ("repeated", "school", "public", "partner", "death_threat",
+                     "threat_with_demand", "deepfake", "sexual", "discriminatory",
+                     "itt_over_8_days", "suicide_or_attempt")
+SIMULATOR_FIELDS = ("victim_age", "authors", "started_on", "last_on", "approximately",
+                    *SIMULATOR_CHOICES)
+MAX_FIELD_CHARS = 200
+
+
+def _simulator_facts(values: dict[str, str], kinds: list[str]
+                     ) -> tuple[dict[str, object], str | None]:
+    """The form's answers as the JSON facts of the service, or an error in the reader's
+    language (nothing typed is lost: the page shows the answers again)."""
+    data: dict[str, object] = {"kinds": kinds}
+    for name, label, low, high in (("victim_age", _("Age"), 0, 120),
+                                   ("authors", _("Number of people"), 1, 10_000)):
+        text = values[name].strip()
+        if not text:
+            continue
+        if not text.isdigit() or not low <= int(text) <= high:
+            return data, _("%(field)s: a whole number between %(low)d and %(high)d.") % {
+                "field": label, "low": low, "high": high}
+        data[name] = int(text)
+    for name in ("started_on", "last_on"):
+        text = values[name].strip()
+        if text:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                return data, _("%(field)s: a date is expected (day, month, year).") % {
+                    "field": _("Since when?") if name == "started_on" else _("Until when?")}
+            data[name] = text
+    if values["approximately"].strip():
+        data["approximately"] = values["approximately"].strip()
+    for name in SIMULATOR_CHOICES:
+        if values[name] in ("yes", "no"):
+            data[name] = values[name] == "yes"
+    return data, None
+
+
+def _rights_page(request: Request, extra: dict[str, Any], status_code: int = 200
+                 ) -> HTMLResponse:
     language = current_language()
-    legal = offences.load_legal_base()
-    return render(request, "guide/rights.html", {
-        "offences": list(legal.offences.values()), "language": language,
-        "labels": {key: legal.aggravation_label(key, language) for key in legal.aggravation_labels},
-        "example": suggest(SEED_EXAMPLE)[0], "disclaimer": offences.disclaimer(language)})
+    base = offences.load_legal_base()
+    sources, checked_on = legal.law_checked(language)
+    context: dict[str, Any] = {
+        "offences": list(base.offences.values()), "language": language,
+        "labels": {key: base.aggravation_label(key, language)
+                   for key in base.aggravation_labels},
+        "example": suggest(SEED_EXAMPLE)[0], "disclaimer": offences.disclaimer(language),
+        "law_sources": sources, "law_checked_on": checked_on,
+        "summary": f"guide/rights_summary.{language}.html",
+        "choices": SIMULATOR_CHOICES, "kinds": [kind.value for kind in CaseKind],
+        "kind_names": {kind.value: legal.kind_label(kind, language) for kind in CaseKind},
+        "values": {name: "" for name in SIMULATOR_FIELDS}, "checked_kinds": [],
+        "result": None, "error": None}
+    context.update(extra)
+    return render(request, "guide/rights.html", context, status_code=status_code)
 
 
 @router.get("/auto-evaluation", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rempart.services import cases, classification, legal
+from rempart.services import cases, legal, reporting, timeline
 from rempart.services.errors import (
     CaseAccessDenied,
     CaseNotFound,
@@ -17,12 +17,13 @@ from rempart.services.errors import (
     TooManyAttempts,
     UploadRejected,
 )
-from rempart.web.i18n import current_language
+from rempart.web.i18n import current_language, ngettext
 from rempart.web.i18n import gettext as _
-from rempart.web.pages import receipts, sessions
+from rempart.web.pages import fact_questions, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
+from rempart.web.pages.fact_questions import FactsForm
 from rempart.web.pages.forms import ACCEPT, status_label, uploaded_files
-from rempart.web.pages.runtime import attempt_policy, limits, refused_file, runtime, to_uploads
+from rempart.web.pages.runtime import attempt_policy, refused_file, runtime, to_uploads
 
 router = APIRouter(prefix="/dossier", include_in_schema=False)
 
@@ -30,6 +31,8 @@ router = APIRouter(prefix="/dossier", include_in_schema=False)
 def _notices() -> dict[str, str]:
     return {"message": _("Your message was sent."),
             "evidence": _("Your files were added to your case."),
+            "facts": _("Your answers were saved."),
+            "duplicate": _("A file you sent was already in your case: it was not stored twice."),
             "closed": _("Your case is closed on this device. Your code and passphrase still "
                         "open it.")}
 
@@ -46,7 +49,7 @@ def _open_form(request: Request, error: str = "", code: str = "",
 
 
 async def _detail(request: Request) -> cases.CaseDetail | None:
-    case_id = sessions.reporter_case(request)
+    case_id = await sessions.reporter_case(request)
     if case_id is None:
         return None
     try:
@@ -56,15 +59,23 @@ async def _detail(request: Request) -> cases.CaseDetail | None:
 
 
 async def _case_page(request: Request, detail: cases.CaseDetail, error: str = "",
-                     status_code: int = 200) -> HTMLResponse:
+                     status_code: int = 200, facts: FactsForm | None = None,
+                     facts_errors: dict[str, str] | None = None) -> HTMLResponse:
     notice = _notices().get(request.query_params.get("ok", ""), "")
     lang = current_language()
     response = render(request, "case.html", {
         "case": detail, "status_label": status_label(detail.status), "notice": notice,
+        # The facts questions, to correct or complete the answers (POST /dossier/faits).
+        "facts": facts or FactsForm.from_facts(detail.facts), "facts_errors": facts_errors,
+        "questions": fact_questions.questions(detail.reporter_role.value),
+        "age_question": fact_questions.age_question(detail.reporter_role.value),
+        "authors_question": fact_questions.authors_question(),
         "error": error, "accept": ACCEPT,
         # Deadline reminders (prescription) with the "information, not advice" notice.
         "reminders": legal.reminders(detail, datetime.now(UTC).date()),
-        "legal_disclaimer": legal.disclaimer(lang)}, status_code=status_code)
+        "legal_disclaimer": legal.disclaimer(lang),
+        "activity": await run_in_threadpool(timeline.reporter_activity, runtime(request).uow,
+                                            detail.case_id)}, status_code=status_code)
     sessions.remember_reporter(request, response, detail.case_id)  # sliding expiry
     return response
 
@@ -95,11 +106,16 @@ async def open_case(request: Request) -> Response:
     except CaseAccessDenied:
         return _open_form(request, _("This code and passphrase do not open a case. Check them "
                                      "and try again."), code[:40], status_code=403)
-    except TooManyAttempts:
-        return _open_form(request, _("Too many attempts. Wait a quarter of an hour and try "
-                                     "again."), code[:40], status_code=429)
+    except TooManyAttempts as wait:
+        minutes = max(1, -(-wait.retry_after // 60))
+        page = _open_form(request, ngettext(
+            "Too many attempts. Wait %(num)s minute and try again.",
+            "Too many attempts. Wait %(num)s minutes and try again.", minutes) % {"num": minutes},
+            code[:40], status_code=429)
+        page.headers["Retry-After"] = str(max(1, wait.retry_after))
+        return page
     response = _see_case()
-    sessions.remember_reporter(request, response, case_id)
+    await sessions.start_reporter_session(request, response, case_id)
     return response
 
 
@@ -112,13 +128,34 @@ async def post_message(request: Request) -> Response:
     if detail is None:
         return session_expired(request)
     try:
-        await run_in_threadpool(cases.post_reporter_message, runtime(request).uow(),
-                                detail.case_id, str(form.get("body", "")))
+        await run_in_threadpool(reporting.post_message, runtime(request), detail.case_id,
+                                str(form.get("body", "")))
     except InvalidReport as exc:
         return await _case_page(request, detail, str(exc), status_code=400)
-    await run_in_threadpool(classification.request_classification, runtime(request),
-                            detail.case_id)
     return _see_case("message")
+
+
+@router.post("/faits")
+async def update_facts(request: Request) -> Response:
+    """The reporter corrects or completes the answers; a refusal keeps what was typed."""
+    form = await checked_form(request)
+    if form is None:
+        return csrf_failure(request)
+    detail = await _detail(request)
+    if detail is None:
+        return session_expired(request)
+    typed = FactsForm.from_form(form)
+    problems = typed.problems()
+    if not problems:
+        try:
+            await run_in_threadpool(cases.update_facts, runtime(request).uow(), detail.case_id,
+                                    typed.to_facts())
+        except InvalidReport as exc:
+            problems = {"form": str(exc)}
+    if problems:
+        return await _case_page(request, detail, _("Your answers were not saved yet."),
+                                status_code=400, facts=typed, facts_errors=problems)
+    return _see_case("facts")
 
 
 @router.post("/preuves")
@@ -133,28 +170,26 @@ async def add_evidence(request: Request) -> Response:
     try:
         if not files:
             raise UploadRejected(_("choose at least one file"))
-        app = runtime(request)
-        await run_in_threadpool(cases.add_evidence, app.uow(), app.store, detail.case_id,
-                                to_uploads(files), limits(request))
+        added = await run_in_threadpool(reporting.add_evidence, runtime(request),
+                                        detail.case_id, to_uploads(files))
     except UploadRejected as exc:
         return await _case_page(request, detail, refused_file(exc), status_code=400)
     finally:
         for upload in files:
             await upload.close()
-    await run_in_threadpool(receipts.sign_checkpoint, runtime(request))  # one per upload batch
-    return _see_case("evidence")
+    return _see_case("duplicate" if any(r.already_in_case for r in added.receipts)
+                     else "evidence")
 
 
-@router.get("/retirer", response_class=HTMLResponse)
-async def withdraw_confirm(request: Request) -> Response:
+async def _confirm_page(request: Request, template: str) -> Response:
     detail = await _detail(request)
     if detail is None:
         return _open_form(request)
-    return render(request, "case_withdraw.html", {"case": detail})
+    return render(request, template, {"case": detail})
 
 
-@router.post("/retirer", response_class=HTMLResponse)
-async def withdraw(request: Request) -> Response:
+async def _confirmed(request: Request, template: str) -> cases.CaseDetail | Response:
+    """The case of a confirmed form (CSRF, session, the "confirm" box), else the page to show."""
     form = await checked_form(request)
     if form is None:
         return csrf_failure(request)
@@ -162,10 +197,42 @@ async def withdraw(request: Request) -> Response:
     if detail is None:
         return session_expired(request)
     if form.get("confirm") != "yes":
-        return render(request, "case_withdraw.html", {"case": detail}, status_code=400)
+        return render(request, template, {"case": detail}, status_code=400)
+    return detail
+
+
+@router.get("/retirer", response_class=HTMLResponse)
+async def withdraw_confirm(request: Request) -> Response:
+    return await _confirm_page(request, "case_withdraw.html")
+
+
+@router.post("/retirer", response_class=HTMLResponse)
+async def withdraw(request: Request) -> Response:
+    detail = await _confirmed(request, "case_withdraw.html")
+    if isinstance(detail, Response):
+        return detail
     app = runtime(request)
     await run_in_threadpool(cases.withdraw_case, app.uow(), app.store, detail.case_id)
     response = render(request, "case_withdrawn.html")
+    sessions.forget_reporter(request, response)
+    return response
+
+
+@router.get("/phrase", response_class=HTMLResponse)
+async def passphrase_confirm(request: Request) -> Response:
+    return await _confirm_page(request, "case_passphrase.html")
+
+
+@router.post("/phrase", response_class=HTMLResponse)
+async def new_passphrase(request: Request) -> Response:
+    """A new passphrase, shown once; the old one and every session of the case end (12.4)."""
+    detail = await _confirmed(request, "case_passphrase.html")
+    if isinstance(detail, Response):
+        return detail
+    secret = await run_in_threadpool(cases.new_passphrase, runtime(request).uow(),
+                                     detail.case_id)
+    response = render(request, "case_passphrase.html",
+                      {"code": detail.code, "new_passphrase": secret})
     sessions.forget_reporter(request, response)
     return response
 
@@ -176,5 +243,9 @@ async def close_session(request: Request) -> Response:
     if form is None:
         return csrf_failure(request)
     response = _see_case("closed")
-    sessions.forget_reporter(request, response)
+    case_id = await sessions.reporter_case(request)
+    if case_id is None:
+        sessions.forget_reporter(request, response)
+    else:  # every device: a copied cookie or an API token stops working too (issue 12.4)
+        await sessions.end_reporter_sessions(request, response, case_id)
     return response

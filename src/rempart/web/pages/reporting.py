@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from rempart.domain.cases import InvalidReportFields
-from rempart.services import cases, classification
+from rempart.domain.cases import MAX_DESCRIPTION_CHARS, InvalidReportFields
+from rempart.domain.facts import contradictions
+from rempart.services import reporting
 from rempart.services.errors import InvalidReport, UploadRejected
-from rempart.web.pages import receipts, sessions
+from rempart.web.pages import fact_questions, sessions
 from rempart.web.pages.common import checked_form, csrf_failure, render
 from rempart.web.pages.forms import (
     ACCEPT,
@@ -19,22 +22,32 @@ from rempart.web.pages.forms import (
     role_choices,
     uploaded_files,
 )
-from rempart.web.pages.runtime import limits, refused_file, runtime, to_uploads
+from rempart.web.pages.runtime import refused_file, runtime, to_uploads
 
 
 def report_form_page(request: Request, form: ReportForm | None = None,
-                     errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+                     errors: dict[str, str] | None = None,
+                     status_code: int = 200) -> HTMLResponse:
+    """The form, empty or re-filled with everything typed, each error next to its field, and
+    what the answers and the text disagree on (a warning: it never blocks)."""
     if form is None:
         form = ReportForm()
         asked_role = request.query_params.get("role", "")
         if asked_role in dict(role_choices()):
             form.reporter_role = asked_role
     settings = request.app.state.settings
+    role = form.reporter_role
+    warnings = [fact_questions.contradiction_text(c, role) for c in contradictions(
+        form.facts.to_facts(), form.description, datetime.now(UTC).date())]
     return render(request, "report_form.html", {
-        "values": form, "errors": errors or [], "kinds": kind_choices(),
-        "platforms": [(p, p) for p in PLATFORMS], "roles": role_choices(), "accept": ACCEPT,
+        "values": form, "facts": form.facts, "errors": errors or {}, "warnings": warnings,
+        "kinds": kind_choices(), "platforms": [(p, p) for p in PLATFORMS],
+        "roles": role_choices(), "accept": ACCEPT,
+        "questions": fact_questions.questions(role),
+        "age_question": fact_questions.age_question(role),
+        "authors_question": fact_questions.authors_question(),
         "max_file_bytes": settings.max_file_bytes, "max_report_bytes": settings.max_report_bytes,
-        "max_description": 20_000,
+        "max_description": MAX_DESCRIPTION_CHARS,
     }, status_code=status_code)
 
 
@@ -50,18 +63,19 @@ async def submit_report_page(request: Request) -> HTMLResponse:
     app = runtime(request)
     try:
         submitted = await run_in_threadpool(
-            cases.submit_report, app.uow(), app.store, form.to_report(), to_uploads(files),
-            limits(request))
+            reporting.file_report, app, form.to_report(), to_uploads(files))
     except UploadRejected as exc:
-        return report_form_page(request, form, [refused_file(exc)], status_code=400)
+        return report_form_page(request, form, {"evidence": refused_file(exc)}, status_code=400)
     except (InvalidReport, InvalidReportFields) as exc:
-        return report_form_page(request, form, [str(exc)], status_code=400)
+        return report_form_page(request, form, {"form": str(exc)}, status_code=400)
     finally:
         for upload in files:
             await upload.close()
-    await run_in_threadpool(receipts.sign_checkpoint, app)  # one checkpoint per upload batch
-    await run_in_threadpool(classification.request_classification, app, submitted.case_id)
-    response = render(request, "report_done.html", {"submitted": submitted}, status_code=201)
+    warnings = [fact_questions.contradiction_text(c, form.reporter_role)
+                for c in submitted.contradictions]  # pointed out again, never blocking
+    response = render(request, "report_done.html", {
+        "submitted": submitted, "report": form.to_report(), "warnings": warnings},
+        status_code=201)
     # "Go to my case" opens it directly on this device, for the short session lifetime only.
     sessions.remember_reporter(request, response, submitted.case_id)
     return response

@@ -16,13 +16,13 @@ from rempart.web.i18n import gettext as _
 _lock = threading.Lock()
 
 
-def runtime(request: Request) -> bootstrap.Services:
+def runtime(request: Request) -> bootstrap.Wiring:
     """The app's unit-of-work factory and evidence store (``bootstrap.build``), built lazily."""
     state = request.app.state
     with _lock:
         if getattr(state, "rempart", None) is None:
             state.rempart = bootstrap.build(state.settings)
-    services: bootstrap.Services = state.rempart
+    services: bootstrap.Wiring = state.rempart
     return services
 
 

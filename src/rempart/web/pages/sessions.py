@@ -1,83 +1,121 @@
-"""Signed, short-lived, HttpOnly, SameSite=Strict cookies for reporters and staff.
+"""Server-side, revocable sessions for reporters and staff, in HttpOnly, SameSite=Strict cookies.
 
-The reporter cookie holds only the case id, signed with ``secret_bytes("session_key")``; it
-expires after ``case_token_seconds`` of inactivity (renewed on each page), so a shared phone does
-not stay logged in to a case. The staff cookie holds a random session token whose hash the
-database keeps (``services.staff.start_session``): revocable, expiring after
-``staff_session_seconds``.
+Both cookies hold a random token whose SHA-256 the database keeps with an expiry fixed when the
+session starts (issue 12.4): the reporter's is a case session (``services.cases
+.issue_case_token``, the same kind of token as the API's bearer token), ended for every device by
+closing the case, withdrawing it or drawing a new passphrase; the staff's is a staff session
+(``services.staff.start_session``). No case id is ever in a cookie.
+
+With secure cookies on (HTTPS), the cookies are named ``__Host-...`` (Secure, Path=/, no
+Domain: a sibling subdomain cannot set or shadow them).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from fastapi.concurrency import run_in_threadpool
 
 from rempart.config import Settings
-from rempart.web.security import cookie_header
+from rempart.services import cases
+from rempart.services.errors import CaseAccessDenied
+from rempart.web.pages.runtime import runtime
+from rempart.web.protection import cookie_header, cookie_name
 
 REPORTER_COOKIE = "rempart_case"
 STAFF_COOKIE = "rempart_staff"
-# Each cookie is only sent to the pages that need it.
+# Each cookie is only sent to the pages that need it (all pages under __Host-, which needs /).
 REPORTER_PATH = "/dossier"
 STAFF_PATH = "/staff"
+MAX_TOKEN_CHARS = 100
 
 
-def _serializer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_bytes("session_key"), salt=purpose)
+@dataclass(frozen=True)
+class _Current:
+    token: str
+    session: cases.ReporterSession
 
 
-def _read(request: Request, cookie: str, purpose: str, max_age: int) -> str | None:
-    raw = request.cookies.get(cookie)
-    if not raw:
-        return None
+def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
+    return settings
+
+
+def _set(request: Request, response: Response, name: str, value: str, max_age: int,
+         path: str) -> None:
+    secure = _settings(request).secure_cookies
+    response.headers.append("set-cookie", cookie_header(
+        cookie_name(name, secure), value, secure=secure, max_age=max_age,
+        path="/" if secure else path))
+
+
+def _cookie(request: Request, name: str) -> str:
+    return request.cookies.get(cookie_name(name, _settings(request).secure_cookies),
+                               "")[:MAX_TOKEN_CHARS]
+
+
+async def reporter_case(request: Request) -> str | None:
+    """The case of this browser's live session, or None (no cookie, expired, ended)."""
+    current = getattr(request.state, "reporter_session", None)
+    if isinstance(current, _Current):
+        return current.session.case_id
+    token = _cookie(request, REPORTER_COOKIE)
+    if not token:
+        return None
     try:
-        value = _serializer(settings, purpose).loads(raw, max_age=max_age)
-    except BadSignature:
+        found = await run_in_threadpool(cases.reporter_session, runtime(request).uow(), token)
+    except CaseAccessDenied:
         return None
-    return value if isinstance(value, str) else None
+    request.state.reporter_session = _Current(token, found)
+    return found.case_id
 
 
-def _write(request: Request, response: Response, cookie: str, purpose: str, value: str,
-           max_age: int, path: str) -> None:
-    settings: Settings = request.app.state.settings
-    signed = _serializer(settings, purpose).dumps(value)
-    response.headers.append("set-cookie", cookie_header(
-        cookie, str(signed), secure=settings.secure_cookies, max_age=max_age, path=path))
-
-
-def _clear(request: Request, response: Response, cookie: str, path: str) -> None:
-    settings: Settings = request.app.state.settings
-    response.headers.append("set-cookie", cookie_header(
-        cookie, "", secure=settings.secure_cookies, max_age=0, path=path))
-
-
-def reporter_case(request: Request) -> str | None:
-    settings: Settings = request.app.state.settings
-    return _read(request, REPORTER_COOKIE, "reporter", settings.case_token_seconds)
+async def start_reporter_session(request: Request, response: Response, case_id: str) -> None:
+    """A new session for the case on this browser, for ``case_token_seconds`` from now."""
+    ttl = _settings(request).case_token_seconds
+    token = await run_in_threadpool(cases.issue_case_token, runtime(request).uow(), case_id, ttl)
+    _set(request, response, REPORTER_COOKIE, token, ttl, REPORTER_PATH)
 
 
 def remember_reporter(request: Request, response: Response, case_id: str) -> None:
-    settings: Settings = request.app.state.settings
-    _write(request, response, REPORTER_COOKIE, "reporter", case_id,
-           settings.case_token_seconds, REPORTER_PATH)
+    """Keep this browser's session of the case (its expiry does not move); start one if the
+    browser has none for this case (right after filing a report)."""
+    current = getattr(request.state, "reporter_session", None)
+    if isinstance(current, _Current) and current.session.case_id == case_id:
+        left = int((current.session.expires_at - datetime.now(UTC)).total_seconds())
+        _set(request, response, REPORTER_COOKIE, current.token, max(left, 0), REPORTER_PATH)
+        return
+    ttl = _settings(request).case_token_seconds
+    token = cases.issue_case_token(runtime(request).uow(), case_id, ttl)
+    _set(request, response, REPORTER_COOKIE, token, ttl, REPORTER_PATH)
+
+
+async def end_reporter_sessions(request: Request, response: Response, case_id: str) -> None:
+    """End every session of the case (all devices, web and API) and clear this cookie."""
+    await run_in_threadpool(cases.end_case_sessions, runtime(request).uow(), case_id)
+    forget_reporter(request, response)
 
 
 def forget_reporter(request: Request, response: Response) -> None:
-    _clear(request, response, REPORTER_COOKIE, REPORTER_PATH)
+    _set(request, response, REPORTER_COOKIE, "", 0, REPORTER_PATH)
 
 
 def staff_token(request: Request) -> str:
     """The staff session token (random, checked server-side by ``staff_for_session``)."""
-    return request.cookies.get(STAFF_COOKIE, "")[:100]
+    return _cookie(request, STAFF_COOKIE)
 
 
 def remember_staff(request: Request, response: Response, token: str) -> None:
-    settings: Settings = request.app.state.settings
-    response.headers.append("set-cookie", cookie_header(
-        STAFF_COOKIE, token, secure=settings.secure_cookies,
-        max_age=settings.staff_session_seconds, path=STAFF_PATH))
+    _set(request, response, STAFF_COOKIE, token, _settings(request).staff_session_seconds,
+         STAFF_PATH)
 
 
 def forget_staff(request: Request, response: Response) -> None:
-    _clear(request, response, STAFF_COOKIE, STAFF_PATH)
+    _set(request, response, STAFF_COOKIE, "", 0, STAFF_PATH)
+
+
+def session_key_of(request: Request) -> str:
+    """The browser's session token that CSRF tokens are bound to (staff or reporter), or ''."""
+    return staff_token(request) or _cookie(request, REPORTER_COOKIE)

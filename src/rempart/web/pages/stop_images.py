@@ -2,7 +2,8 @@
 
 The file never leaves the device: the page's JavaScript (static/js/pdq.js, md5.js,
 stop-images.js) hashes it and fills hidden fields; this router receives only hashes. The person
-gets a case reference and a PIN (shown once) to follow or withdraw the hashes at /stop-images/suivi.
+gets a case reference and a passphrase PIN (shown once, made like a reporter's case code and
+passphrase) to follow or withdraw the hashes at /stop-images/suivi.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from rempart.detect import banks
-from rempart.detect.banks import BankError, HashInput, SelfCaseStatus
+from rempart.services import matching as service
+from rempart.services.matching import BankError, HashInput, SelfCaseStatus
 from rempart.web.i18n import gettext as _
 from rempart.web.pages.common import checked_form, csrf_failure, render
 from rempart.web.pages.runtime import runtime
@@ -44,11 +45,6 @@ def parse_hashes(values: list[str]) -> list[HashInput]:
     return items
 
 
-def _submit(request: Request, items: list[HashInput], bank: str) -> tuple[str, str]:
-    with runtime(request).session_factory.begin() as session:
-        return banks.submit_self_hashes(session, items, bank)
-
-
 @router.get("", response_class=HTMLResponse)
 async def stop_images_page(request: Request) -> HTMLResponse:
     return _page(request)
@@ -66,7 +62,8 @@ async def submit_hashes(request: Request) -> Response:
         items = parse_hashes([str(v) for v in form.getlist("hash")])
         if not items:
             return _page(request, _("No hash was computed. Choose a photo or a video first."), 400)
-        reference, pin = await run_in_threadpool(_submit, request, items, bank)
+        reference, pin = await run_in_threadpool(service.submit_self_hashes,
+                                                 runtime(request), items, bank)
     except BankError as exc:
         return _page(request, str(exc), 400)
     response = render(request, "stop_images/done.html", {
@@ -76,18 +73,9 @@ async def submit_hashes(request: Request) -> Response:
 
 
 def _follow(request: Request, form: FormData) -> tuple[SelfCaseStatus | None, int | None]:
-    reference, pin = str(form.get("reference", "")), str(form.get("pin", ""))
-    factory = runtime(request).session_factory
-    with factory() as session:  # committed even when refused: wrong PINs are counted
-        withdrawn = None
-        if form.get("action") == "withdraw":
-            withdrawn = banks.withdraw_self_case(session, reference, pin)
-            status = banks.self_case_status(session, reference, pin) \
-                if withdrawn is not None else None
-        else:
-            status = banks.self_case_status(session, reference, pin)
-        session.commit()
-    return status, withdrawn
+    return service.follow_self_case(runtime(request),
+                                    str(form.get("reference", "")), str(form.get("pin", "")),
+                                    withdraw=form.get("action") == "withdraw")
 
 
 @router.get("/suivi", response_class=HTMLResponse)
@@ -102,8 +90,8 @@ async def follow_case(request: Request) -> Response:
         return csrf_failure(request)
     status, withdrawn = await run_in_threadpool(_follow, request, form)
     if status is None:
-        error = _("This case reference and PIN do not match, or the case is locked after too "
-                  "many attempts.")
+        error = _("This case reference and passphrase do not match, or the case is locked after "
+                  "too many attempts.")
         return render(request, "stop_images/follow.html", {"status": None, "error": error},
                       status_code=400)
     response = render(request, "stop_images/follow.html", {
