@@ -102,6 +102,10 @@ def test_a_witness_reports_comes_back_and_reads_the_reply(server, browser, tmp_p
     revealed = desk.locator("img.thumb.revealed").first
     revealed.wait_for()
     assert not revealed.get_attribute("src").endswith("/preview")
+    # Visible is not loaded (thumbnails load lazily): wait for the bytes before measuring them.
+    revealed.scroll_into_view_if_needed()
+    desk.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=revealed.element_handle())
     assert revealed.evaluate("e => e.naturalWidth") == 390  # served through the audited route
     desk.get_by_label("Répondre à la personne qui signale").fill(
         "Merci. Nous signalons le compte à Instagram.")
