@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     capture_timeout_seconds: float = 20.0
     capture_max_redirects: int = 5
     capture_chromium: Path = Path("/usr/bin/chromium")
+    # What a reporter may ask of the portal: at most this many captures per case per hour.
+    capture_per_case_per_hour: int = 10
     secure_cookies: bool = False
     # Follow-through (issue 13): the directory of platforms for takedowns (unset: the one shipped
     # in rempart/domain/data/platforms.yaml), the organisation that sends the notices.

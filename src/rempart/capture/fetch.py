@@ -17,7 +17,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 USER_AGENT = "Mozilla/5.0 (compatible; Rempart-capture/1; evidence preservation)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -94,10 +94,13 @@ class Target:
     address: str  # the checked address the socket connects to
 
 
-def check_url(url: str, policy: FetchPolicy) -> Target:
-    """The URL's target with a checked address, or CaptureRefused (scheme, syntax, address)."""
+def check_syntax(url: str) -> tuple[SplitResult, str, str, int]:
+    """The URL's parts, scheme, host and port, read without any network access; CaptureRefused
+    ("invalid": empty, too long, spaces or control characters, no host, a user name in it,
+    a bad port; "scheme": not http or https). ``check_url`` starts with it; the web form calls
+    it alone, before queueing the capture."""
     url = url.strip()
-    if not url or len(url) > MAX_URL_CHARS or any(ord(c) < 33 for c in url):
+    if not url or len(url) > MAX_URL_CHARS or any(ord(c) < 33 or ord(c) == 127 for c in url):
         raise CaptureRefused("invalid", "not a web address")
     try:
         parts = urlsplit(url)
@@ -111,7 +114,12 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
     host = (parts.hostname or "").rstrip(".")
     if not host or parts.username is not None or parts.password is not None:
         raise CaptureRefused("invalid", "not a web address (no host, or a user name in it)")
-    port = port or (443 if scheme == "https" else 80)
+    return parts, scheme, host, port or (443 if scheme == "https" else 80)
+
+
+def check_url(url: str, policy: FetchPolicy) -> Target:
+    """The URL's target with a checked address, or CaptureRefused (scheme, syntax, address)."""
+    parts, scheme, host, port = check_syntax(url)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):

@@ -18,7 +18,7 @@ def capture(code: str, url: str,
     services = _services()
     case_id = _case_id(services, code)
     try:
-        result = capture_service.capture_page(services, case_id, url)
+        result = capture_service.capture_page(services, case_id, url, capture_service.OPERATOR)
     except capture_service.CaptureFailed as refused:
         fail(f"capture refused ({refused.reason}): {refused}")
     if as_json:

@@ -57,6 +57,8 @@ class AuditAction(StrEnum):
     CONSENT_CHANGED = "consent.changed"
     CONTACT_REMOVED = "contact.removed"
     NOTIFICATION_SENT = "notification.sent"
+    # Page capture (issue 14.3): asked from the portal, the back-office or the command line.
+    CAPTURE_REQUESTED = "capture.requested"
 
 
 AuditDetail = dict[str, str | int | bool | None]

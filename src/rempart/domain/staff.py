@@ -26,11 +26,13 @@ class Permission(StrEnum):
     MANAGE_CANNED_REPLIES = "manage_canned_replies"
     VIEW_STATS = "view_stats"
     CLASSIFY_TEXT = "classify_text"  # paste messages into the classifier (stores nothing)
+    ADD_EVIDENCE = "add_evidence"  # add evidence to a case (a page captured at its source)
 
 
 _CASEWORK = frozenset({Permission.VIEW_QUEUE, Permission.VIEW_CASE, Permission.VIEW_EVIDENCE,
                        Permission.ADD_NOTE, Permission.SET_STATUS, Permission.TAKE_CASE,
-                       Permission.VIEW_STATS, Permission.CLASSIFY_TEXT})
+                       Permission.VIEW_STATS, Permission.CLASSIFY_TEXT,
+                       Permission.ADD_EVIDENCE})
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.COUNSELOR: _CASEWORK | {Permission.REPLY, Permission.USE_CANNED_REPLIES},

@@ -42,6 +42,8 @@ def register_all_tasks(huey: Huey) -> None:
     from rempart.jobs import ocr
     ocr.register_worker_tasks(huey)  # screenshots read (OCR), every kind of evidence read, then
     # classified again
+    from rempart.jobs import capture
+    capture.register_worker_tasks(huey)  # pages captured from the portal and the back-office
 
 
 def runs_inline(settings: Settings) -> bool:

@@ -39,6 +39,26 @@ SOFTWARE = "Rempart capture"
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for a capture: the case's reporter (portal), a staff member (back-office,
+    ``staff_id``) or the operator (command line). Custody entries record the role, the audit
+    log the actor and the staff id; never an IP address."""
+
+    actor: Actor
+    staff_id: str | None = None
+
+    @property
+    def custody_role(self) -> custody.ActorRole:
+        return {Actor.REPORTER: custody.ActorRole.REPORTER, Actor.STAFF: custody.ActorRole.STAFF,
+                Actor.SYSTEM: custody.ActorRole.SYSTEM}.get(self.actor,
+                                                            custody.ActorRole.OPERATOR)
+
+
+REPORTER = Requester(Actor.REPORTER)
+OPERATOR = Requester(Actor.OPERATOR)
+
+
 class CaptureFailed(ServiceError):
     """The page was not captured; ``reason`` is one of ``CaptureRefused.REASONS``."""
 
@@ -84,9 +104,12 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "page")[:80]
 
 
-def capture_page(services: App, case_id: str, url: str) -> CaptureResult:
-    """Fetch, archive and draw the page into the case; CaptureFailed if it cannot be fetched,
-    CaseNotFound if there is no such case."""
+def capture_page(services: App, case_id: str, url: str, by: Requester = OPERATOR
+                 ) -> CaptureResult:
+    """Fetch, archive and draw the page into the case for ``by`` (who asked); CaptureFailed if
+    it cannot be fetched, CaseNotFound if there is no such case. It waits for the fetch (up to
+    the capture timeout, twice with the rendering): the web pages queue it instead
+    (``rempart.services.capture_requests``)."""
     with services.uow() as uow:
         if uow.cases.get(case_id) is None:
             raise CaseNotFound()
@@ -112,21 +135,23 @@ def capture_page(services: App, case_id: str, url: str) -> CaptureResult:
     if png:
         files.append(CheckedUpload(f"capture-{host}.png", sniff.PNG, len(png), _spooled(png)))
     try:
-        return _store(services, case_id, url, chain, files, render_refused)
+        return _store(services, case_id, url, chain, files, render_refused, by)
     finally:
         for file in files:
             file.content.close()
 
 
 def _store(services: App, case_id: str, url: str, chain: list[capture_fetch.Exchange],
-           files: list[CheckedUpload], render_refused: str | None) -> CaptureResult:
+           files: list[CheckedUpload], render_refused: str | None, by: Requester
+           ) -> CaptureResult:
     page = chain[-1]
     now = datetime.now(UTC)
     with services.uow() as uow:
         case = uow.cases.get(case_id)
         if case is None:
             raise CaseNotFound()
-        receipts = _store_checked(uow, services.store, case_id, files, now)
+        receipts = _store_checked(uow, services.store, case_id, files, now,
+                                  role=by.custody_role)
         warc_id = receipts[0].item_id
         png_id = receipts[1].item_id if len(receipts) > 1 else None
         document = {"url": url, "final_url": page.url,
@@ -139,14 +164,15 @@ def _store(services: App, case_id: str, url: str, chain: list[capture_fetch.Exch
         derived_id = str(uuid.uuid4())
         blob = services.store.put(case_id, derived_id, io.BytesIO(encoded))
         leaf = uow.ledger.append(custody.CustodyEvent(
-            custody.CustodyAction.DERIVED, case_id, custody.ActorRole.SYSTEM, now,
+            custody.CustodyAction.DERIVED, case_id, by.custody_role, now,
             item_id=derived_id, sha256=blob.sha256, target=f"{CAPTURE}:{receipts[0].sha256}"))
         derived(uow).add(DerivedItemRecord(
             id=derived_id, case_id=case_id, evidence_id=warc_id, kind=CAPTURE,
             source_sha256=receipts[0].sha256, sha256=blob.sha256, size=blob.size,
             engine=SOFTWARE, language="und", words=0, leaf_index=leaf, created_at=now))
         case.updated_at = now
-        audit.record(uow, Actor.REPORTER, AuditAction.EVIDENCE_ADDED, case_id=case_id,
+        audit.record(uow, by.actor, AuditAction.EVIDENCE_ADDED, case_id=case_id,
+                     staff_id=by.staff_id,
                      detail={"files": sum(not r.already_in_case for r in receipts),
                              "duplicates": sum(r.already_in_case for r in receipts),
                              "capture": True})

@@ -200,9 +200,13 @@ def _content_sha256(upload: CheckedUpload) -> str:
 
 
 def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
-                   checked: list[CheckedUpload], now: datetime) -> list[EvidenceReceipt]:
+                   checked: list[CheckedUpload], now: datetime,
+                   role: custody.ActorRole = custody.ActorRole.REPORTER
+                   ) -> list[EvidenceReceipt]:
     """Store each new file; a file already in the case (same SHA-256, or twice in one batch)
-    is not stored again: its receipt is the existing item's, marked ``already_in_case``."""
+    is not stored again: its receipt is the existing item's, marked ``already_in_case``.
+    ``role`` is who brought the files, in their custody entries (a page capture: whoever
+    asked for it)."""
     items = []
     known = {e.sha256: e for e in uow.cases.evidence(case_id)}
     order: list[EvidenceRecord | EvidenceReceipt] = []
@@ -225,8 +229,7 @@ def _store_checked(uow: UnitOfWork, store: EvidenceStore, case_id: str,
     # Custody ledger (issue 3): the "received" entries commit with the items, or not at all,
     # in one batch: one head lock and one insert for a whole report.
     at = _now()
-    leaves = uow.ledger.append_many([custody.received(case_id, i.id, i.sha256,
-                                                      custody.ActorRole.REPORTER, at)
+    leaves = uow.ledger.append_many([custody.received(case_id, i.id, i.sha256, role, at)
                                      for i in items])
     stored = {item.id: replace(_receipt(item), leaf_index=leaf)
               for item, leaf in zip(items, leaves, strict=True)}

@@ -15,3 +15,4 @@ from rempart.store import integrity_tables  # noqa: F401
 from rempart.store import evidence_text_tables  # noqa: F401
 from rempart.store import chronology_tables  # noqa: F401
 from rempart.store import witness_tables  # noqa: F401
+from rempart.store import capture_tables  # noqa: F401

@@ -15,6 +15,7 @@ from rempart.security import totp_crypto
 from rempart.services.integrity import check_at_start
 from rempart.web import api, api_classify, api_match, api_qualify, i18n, openapi
 from rempart.web.pages import (
+    capture,
     case_documents,
     chronology,
     evidence_text,
@@ -42,7 +43,7 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 ROUTERS = (public.router, guidance.router, portal.router, staff.router,
            api_match.router, api_classify.router, api_qualify.router, stop_images.router,
            secret_card.router, case_documents.router, takedowns.router, referrals.router,
-           evidence_text.router, chronology.router, api.router)
+           evidence_text.router, chronology.router, capture.router, api.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

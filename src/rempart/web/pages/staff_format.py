@@ -64,6 +64,7 @@ def action_label(action: str) -> str:
         "takedown.updated": _("takedown updated"), "takedown.viewed": _("takedowns viewed"),
         "referral.recorded": _("referral recorded"), "consent.changed": _("consent changed"),
         "contact.removed": _("contact removed"), "notification.sent": _("notification sent"),
+        "capture.requested": _("page capture requested"),
     }
     return labels.get(action, action)
 

@@ -1,0 +1,78 @@
+"""The page capture job (issue 14.3): fetch a page asked for from the portal or the back-office,
+keep it in the case (WARC + PNG), then read the PNG like an uploaded screenshot (OCR).
+
+The queue carries only the request's id: the worker reads the address from the vault and records
+the outcome on the request's row (``rempart.services.capture_requests``), where the pages read
+it. ``request_job`` is called once the request is stored; with ``REMPART_JOBS_IMMEDIATE`` it
+runs inline (tests), otherwise the worker (``rempart worker`` or the consumer embedded in
+``rempart serve``) runs it. A capture is not retried: a refusal or a failure is its outcome.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import structlog
+from huey import Huey
+from huey.api import TaskWrapper
+
+from rempart.config import Settings, get_settings
+from rempart.jobs.queue import make_huey
+
+if TYPE_CHECKING:
+    from rempart.services.app import App as Services
+
+TASK_NAME = "capture_page"
+log = structlog.get_logger(__name__)
+
+
+def capture_now(services: Services, capture_id: str) -> str | None:
+    """Run the capture of one request, then ask for the OCR of its PNG; the request's state
+    ("done", "refused", "failed"), or None if the request is gone."""
+    from rempart.jobs import ocr as ocr_jobs
+    from rempart.services import capture_requests
+
+    done = capture_requests.run_request(services, capture_id)
+    if done is None:
+        return None
+    if done.state == capture_requests.DONE and done.png_item_id:
+        ocr_jobs.request_ocr(services, done.case_id)  # the PNG is an image item of the case
+    return done.state
+
+
+def _run_in_worker(capture_id: str) -> str | None:
+    from rempart.services.app import build_app
+
+    services = build_app(get_settings())
+    try:
+        return capture_now(services, capture_id)
+    finally:
+        services.dispose()
+
+
+@functools.lru_cache(maxsize=8)
+def _queue(backend: str, redis_url: str, data_dir: str) -> tuple[Huey, TaskWrapper]:
+    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
+    huey = make_huey(settings)
+    return huey, huey.task(name=TASK_NAME)(_run_in_worker)
+
+
+def register_worker_tasks(huey: Huey) -> None:
+    huey.task(name=TASK_NAME)(_run_in_worker)
+
+
+def request_job(services: Services, capture_id: str) -> None:
+    """Queue the capture (inline in immediate mode). Never fails the request that asked for it:
+    the request is stored as queued and the pages show it so."""
+    settings = services.settings
+    try:
+        if settings.jobs_immediate:
+            capture_now(services, capture_id)
+            return
+        _, task = _queue(settings.jobs_backend, settings.redis_url,
+                         str(settings.data_dir.resolve()))
+        task(capture_id)
+    except Exception as exc:  # noqa: BLE001  (queue down: logged only, the request stays queued)
+        log.warning("capture.request_failed", capture_id=capture_id, error=type(exc).__name__)
