@@ -138,6 +138,9 @@ def test_a_counsellor_filters_searches_takes_a_case_and_views_the_evidence(
     page.get_by_role("link", name="Preuve capture.png (floutée)").click()
     revealed = page.locator("img.revealed")
     revealed.wait_for()
+    revealed.scroll_into_view_if_needed()  # visible is not loaded: wait for its bytes
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=revealed.element_handle())
     assert page.evaluate("(img) => img.naturalWidth", revealed.element_handle()) == 480
     page.get_by_role("link", name="Taille réelle et zoom").click()
     page.get_by_role("link", name="×2").click()
