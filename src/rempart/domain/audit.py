@@ -15,6 +15,7 @@ class Actor(StrEnum):
     OPERATOR = "operator"  # the command line
     PARTNER = "partner"  # a platform calling the matching API with its key
     SYSTEM = "system"
+    WITNESS = "witness"  # someone the victim invited to add to the case (issue 14.5)
 
 
 class AuditAction(StrEnum):
@@ -59,6 +60,14 @@ class AuditAction(StrEnum):
     NOTIFICATION_SENT = "notification.sent"
     # Page capture (issue 14.3): asked from the portal, the back-office or the command line.
     CAPTURE_REQUESTED = "capture.requested"
+    # Witnesses (issue 14.5): ids and counts only, never the witness's words or name.
+    WITNESS_INVITED = "witness.invited"
+    WITNESS_INVITATION_REVOKED = "witness.invitation_revoked"
+    WITNESS_CODE_REFUSED = "witness.code_refused"
+    WITNESS_CONTRIBUTED = "witness.contributed"
+    WITNESS_FILE_VIEWED = "witness.file_viewed"
+    WITNESS_ACCEPTED = "witness.accepted"
+    WITNESS_DECLINED = "witness.declined"
 
 
 AuditDetail = dict[str, str | int | bool | None]

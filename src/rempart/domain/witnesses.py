@@ -17,6 +17,7 @@ MAX_EXPIRY_DAYS = 30
 EXPIRY_CHOICES_DAYS = (1, 3, 7, 14, 30)
 MAX_STATEMENT_CHARS = 10_000
 MAX_NAME_CHARS = 100
+MAX_OPEN_INVITATIONS = 10  # per case: enough for a class, not a way to flood it
 
 
 class InvalidWitnessInput(ValueError):

@@ -114,6 +114,24 @@ def received_indexes(session: Session | None, case_id: str) -> dict[str, int]:
     return {str(item_id): int(index) for item_id, index in rows}
 
 
+def received_roles(session: Session | None, case_id: str) -> dict[str, custody.ActorRole]:
+    """Who brought each item of the case, by role, read from its "received" leaf (a witness's
+    file accepted by the victim says "witness", a page captured by staff says "staff")."""
+    if session is None:
+        return {}
+    roles: dict[str, custody.ActorRole] = {}
+    rows = session.execute(select(LedgerLeaf.leaf).where(
+        LedgerLeaf.case_id == case_id, LedgerLeaf.item_id.is_not(None)).order_by(LedgerLeaf.idx))
+    for (leaf,) in rows:
+        try:
+            event = custody.CustodyEvent.from_leaf(bytes(leaf))
+        except custody.InvalidCustodyEvent:
+            continue  # reported by the ledger audit
+        if event.action is custody.CustodyAction.RECEIVED and event.item_id:
+            roles.setdefault(event.item_id, event.actor_role)
+    return roles
+
+
 def sign_pending(session: Session, settings: Settings,
                  now: datetime | None = None) -> LedgerCheckpoint | None:
     """Sign a checkpoint if leaves were appended since the last one: the one scheduler every

@@ -254,6 +254,48 @@ for _model in SEALED:
                  lambda obj, context, _attrs: _open_loaded(obj, context.session))
 
 
+# Values sealed outside the ORM hooks --------------------------------------------------------
+#
+# A witness contribution (issue 14.5) keeps its statement and name sealed under a data key of its
+# own (a ``case_text_keys`` row keyed by the contribution's id, which has no foreign key on
+# purpose): declining it deletes that key, and the text is crypto-shredded while the rows of the
+# victim's case stay as they are.
+
+
+def _owned_aad(owner_id: str, label: str) -> bytes:
+    return f"rempart-owned/1|{label}|{owner_id}".encode()
+
+
+def _keyring_of(session: Session) -> TextKeyring:
+    keyring = keyring_for(session)
+    if keyring is None:
+        raise SealedTextError("no keyring on this database: use the wired services")
+    return keyring
+
+
+def seal_owned(session: Session, owner_id: str, label: str, value: object) -> bytes:
+    """``value`` (JSON-able) sealed with the data key of ``owner_id`` (created if needed), bound
+    to ``label``: a sealed value moved to another owner or label does not open."""
+    key = _keyring_of(session).data_key(session.connection(), owner_id, create=True)
+    assert key is not None
+    return seal(key, _owned_aad(owner_id, label), value).encode("ascii")
+
+
+def open_owned(session: Session, owner_id: str, label: str, sealed: bytes) -> Any:
+    """The value sealed by ``seal_owned``; SealedTextError if its key is gone or it was
+    altered or moved."""
+    key = _keyring_of(session).data_key(session.connection(), owner_id)
+    if key is None:
+        raise SealedTextError(f"the text key of {owner_id} is gone (shredded)")
+    return open_sealed(key, _owned_aad(owner_id, label), bytes(sealed).decode("ascii"))
+
+
+def shred_owned(session: Session, owner_id: str) -> None:
+    """Delete the data key of ``owner_id``: what was sealed with it never opens again (on SQLite,
+    freed pages are zeroed and the WAL truncated after the commit, as for a withdrawal)."""
+    _shred(session, session.connection(), _keyring_of(session), owner_id)
+
+
 # Search ---------------------------------------------------------------------------------------
 
 

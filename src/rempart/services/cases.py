@@ -54,6 +54,7 @@ from rempart.services.uploads import CheckedUpload, Upload, UploadLimits, check_
 from rempart.store.access import ThrottleState
 from rempart.store.tables import CaseRecord, CaseTokenRecord, EvidenceRecord, MessageRecord
 from rempart.store.uow import UnitOfWork
+from rempart.store.witness_tables import witnesses_if_stored
 
 __all__ = ["Upload", "UploadLimits", "NewReport", "SubmittedReport", "EvidenceReceipt",
            "ThreadMessage", "CaseDetail", "AttemptPolicy", "submit_report", "open_case",
@@ -525,12 +526,24 @@ def withdraw_case(uow: UnitOfWork, store: EvidenceStore, case_id: str) -> None:
         if case is None:
             raise CaseNotFound()
         store.delete_case(case_id)
+        _shred_witness_contributions(uow, store, case_id)
         uow.cases.delete(case)
         # Custody ledger (issue 3): ids only, so the log stays valid after crypto-shredding.
         uow.ledger.append(custody.shredded(case_id, custody.ActorRole.REPORTER, _now()))
         audit.record(uow, Actor.REPORTER, AuditAction.CASE_WITHDRAWN, case_id=case_id)
         uow.commit()
     log.info("case.withdrawn", case_id=case_id)
+
+
+def _shred_witness_contributions(uow: UnitOfWork, store: EvidenceStore, case_id: str) -> None:
+    """What witnesses sent to the case (issue 14.5) goes with it: their files' keys and their
+    statements' keys (the rows go with the case's, by cascade)."""
+    repo = witnesses_if_stored(uow)
+    if repo is None:  # a unit of work without a database holds no witness rows
+        return
+    for row in repo.contributions(case_id):
+        store.delete_case(row.id)
+        repo.shred(row.id)
 
 
 def open_item(uow: UnitOfWork, store: EvidenceStore, case_id: str, item_id: str

@@ -40,6 +40,10 @@ class LedgerRepository(Protocol):
         """Leaf index of each item's "received" event."""
         ...
 
+    def received_roles(self, case_id: str) -> dict[str, ActorRole]:
+        """Who brought each item, by custody role (from its "received" event)."""
+        ...
+
     def sign_pending(self, settings: Settings) -> str | None:
         """Sign a checkpoint if events were appended since the last; its note, or None."""
         ...
@@ -71,6 +75,9 @@ class SqlLedgerRepository:
 
     def received_indexes(self, case_id: str) -> dict[str, int]:
         return custody_log.received_indexes(self.session, case_id)
+
+    def received_roles(self, case_id: str) -> dict[str, ActorRole]:
+        return custody_log.received_roles(self.session, case_id)
 
     def sign_pending(self, settings: Settings) -> str | None:
         checkpoint = custody_log.sign_pending(self.session, settings, datetime.now(UTC))

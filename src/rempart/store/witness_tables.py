@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rempart.evidence import sealed
 from rempart.store.db import TS, UUID, Base
 
 
@@ -90,9 +91,32 @@ class WitnessRepository:
                                                         WitnessContributionRecord.id)))
 
 
+    # The contribution's sealed texts (rempart.evidence.sealed): its own data key, deleted to
+    # crypto-shred them when the victim declines it or withdraws the case.
+    def seal(self, contribution_id: str, label: str, value: object) -> bytes:
+        return sealed.seal_owned(self.session, contribution_id, label, value)
+
+    def open_sealed(self, contribution_id: str, label: str, value: bytes) -> Any:
+        """The value, or None once its key is shredded."""
+        try:
+            return sealed.open_owned(self.session, contribution_id, label, value)
+        except sealed.SealedTextError:
+            return None
+
+    def shred(self, contribution_id: str) -> None:
+        sealed.shred_owned(self.session, contribution_id)
+
+
 def witnesses(uow: Any) -> WitnessRepository:
     """The witness rows of an open, database-backed unit of work."""
-    session = getattr(uow, "session", None)
-    if session is None:
+    found = witnesses_if_stored(uow)
+    if found is None:
         raise RuntimeError("the witness rows need an open database-backed unit of work")
-    return WitnessRepository(session)
+    return found
+
+
+def witnesses_if_stored(uow: Any) -> WitnessRepository | None:
+    """The same, or None for a unit of work without a database (the services' unit-test
+    double), which holds no witness rows."""
+    session = getattr(uow, "session", None)
+    return None if session is None else WitnessRepository(session)

@@ -27,6 +27,7 @@ from rempart.web.pages import (
     staff,
     stop_images,
     takedowns,
+    witnesses,
 )
 from rempart.web.protection import (
     FORM_OVERHEAD_BYTES,
@@ -43,7 +44,8 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 ROUTERS = (public.router, guidance.router, portal.router, staff.router,
            api_match.router, api_classify.router, api_qualify.router, stop_images.router,
            secret_card.router, case_documents.router, takedowns.router, referrals.router,
-           evidence_text.router, chronology.router, capture.router, api.router)
+           evidence_text.router, chronology.router, capture.router, witnesses.router,
+           api.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

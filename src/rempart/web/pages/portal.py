@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rempart.services import cases, legal, reporting, timeline
+from rempart.services import cases, legal, reporting, timeline, witnesses
 from rempart.services.errors import (
     CaseAccessDenied,
     CaseNotFound,
@@ -75,7 +75,9 @@ async def _case_page(request: Request, detail: cases.CaseDetail, error: str = ""
         "reminders": legal.reminders(detail, datetime.now(UTC).date()),
         "legal_disclaimer": legal.disclaimer(lang),
         "activity": await run_in_threadpool(timeline.reporter_activity, runtime(request).uow,
-                                            detail.case_id)}, status_code=status_code)
+                                            detail.case_id),
+        "witness_pending": await run_in_threadpool(witnesses.pending_count, runtime(request),
+                                                   detail.case_id)}, status_code=status_code)
     sessions.remember_reporter(request, response, detail.case_id)  # sliding expiry
     return response
 

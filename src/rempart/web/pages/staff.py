@@ -20,7 +20,7 @@ from rempart.domain.audit import AuditAction
 from rempart.domain.cases import CaseKind, CaseStatus
 from rempart.domain.staff import Permission, StaffRole, can
 from rempart.security.totp_crypto import TotpSecretError
-from rempart.services import canned, related, stats
+from rempart.services import canned, related, stats, witnesses
 from rempart.services import staff as staff_services
 from rempart.services.errors import (
     CaseNotFound,
@@ -257,7 +257,9 @@ async def case_view(request: Request, case_id: str) -> Response:
             "chosen_reply": chosen, "now": datetime.now(UTC),
             "near_group": {item: n for n, group in enumerate(links.near_duplicates, 1)
                            for item in group},
-            "can_reply": can(member.role, Permission.REPLY)})
+            "can_reply": can(member.role, Permission.REPLY),
+            "witnesses": await run_in_threadpool(witnesses.staff_summary, services, member,
+                                                 detail.case.case_id)})
     return await _as_staff(request, handler)
 
 

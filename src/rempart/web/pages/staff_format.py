@@ -65,6 +65,13 @@ def action_label(action: str) -> str:
         "referral.recorded": _("referral recorded"), "consent.changed": _("consent changed"),
         "contact.removed": _("contact removed"), "notification.sent": _("notification sent"),
         "capture.requested": _("page capture requested"),
+        "witness.invited": _("witness invitation drawn"),
+        "witness.invitation_revoked": _("witness invitation revoked"),
+        "witness.code_refused": _("witness code refused"),
+        "witness.contributed": _("witness contribution received"),
+        "witness.file_viewed": _("witness file viewed"),
+        "witness.accepted": _("witness contribution accepted"),
+        "witness.declined": _("witness contribution declined"),
     }
     return labels.get(action, action)
 
