@@ -10,16 +10,12 @@ runs inline (tests), otherwise the worker (``rempart worker`` or the consumer em
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from huey import Huey
-from huey.api import TaskWrapper
 
-from rempart.config import Settings, get_settings
-from rempart.jobs.queue import make_huey
+from rempart.jobs.queue import CaseTask
 
 if TYPE_CHECKING:
     from rempart.services.app import App as Services
@@ -42,25 +38,11 @@ def capture_now(services: Services, capture_id: str) -> str | None:
     return done.state
 
 
-def _run_in_worker(capture_id: str) -> str | None:
-    from rempart.services.app import build_app
-
-    services = build_app(get_settings())
-    try:
-        return capture_now(services, capture_id)
-    finally:
-        services.dispose()
-
-
-@functools.lru_cache(maxsize=8)
-def _queue(backend: str, redis_url: str, data_dir: str) -> tuple[Huey, TaskWrapper]:
-    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
-    huey = make_huey(settings)
-    return huey, huey.task(name=TASK_NAME)(_run_in_worker)
+CAPTURE_TASK = CaseTask(TASK_NAME, capture_now)
 
 
 def register_worker_tasks(huey: Huey) -> None:
-    huey.task(name=TASK_NAME)(_run_in_worker)
+    CAPTURE_TASK.register(huey)
 
 
 def request_job(services: Services, capture_id: str) -> None:
@@ -71,8 +53,6 @@ def request_job(services: Services, capture_id: str) -> None:
         if settings.jobs_immediate:
             capture_now(services, capture_id)
             return
-        _, task = _queue(settings.jobs_backend, settings.redis_url,
-                         str(settings.data_dir.resolve()))
-        task(capture_id)
+        CAPTURE_TASK.enqueue(settings, capture_id)
     except Exception as exc:  # noqa: BLE001  (queue down: logged only, the request stays queued)
         log.warning("capture.request_failed", capture_id=capture_id, error=type(exc).__name__)

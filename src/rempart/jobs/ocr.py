@@ -8,16 +8,12 @@ or the consumer embedded in ``rempart serve``) runs it.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from huey import Huey
-from huey.api import TaskWrapper
 
-from rempart.config import Settings, get_settings
-from rempart.jobs.queue import make_huey
+from rempart.jobs.queue import CaseTask
 
 if TYPE_CHECKING:
     from rempart.services.app import App as Services
@@ -39,25 +35,11 @@ def ocr_case_now(services: Services, case_id: str) -> int:
     return len(report.read)
 
 
-def _run_in_worker(case_id: str) -> int:
-    from rempart.services.app import build_app
-
-    services = build_app(get_settings())
-    try:
-        return ocr_case_now(services, case_id)
-    finally:
-        services.dispose()
-
-
-@functools.lru_cache(maxsize=8)
-def _queue(backend: str, redis_url: str, data_dir: str) -> tuple[Huey, TaskWrapper]:
-    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
-    huey = make_huey(settings)
-    return huey, huey.task(retries=1, retry_delay=30, name=TASK_NAME)(_run_in_worker)
+OCR_TASK = CaseTask(TASK_NAME, ocr_case_now, retries=1, retry_delay=30)
 
 
 def register_worker_tasks(huey: Huey) -> None:
-    huey.task(retries=1, retry_delay=30, name=TASK_NAME)(_run_in_worker)
+    OCR_TASK.register(huey)
 
 
 def request_ocr(services: Services, case_id: str) -> None:
@@ -67,8 +49,6 @@ def request_ocr(services: Services, case_id: str) -> None:
         if settings.jobs_immediate:
             ocr_case_now(services, case_id)
             return
-        _, task = _queue(settings.jobs_backend, settings.redis_url,
-                         str(settings.data_dir.resolve()))
-        task(case_id)
+        OCR_TASK.enqueue(settings, case_id)
     except Exception as exc:  # noqa: BLE001  (queue down, tesseract missing: logged only)
         log.warning("ocr.request_failed", case_id=case_id, error=type(exc).__name__)

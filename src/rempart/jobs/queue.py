@@ -5,8 +5,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 
 from rempart.config import Settings, get_settings
 
@@ -28,6 +33,42 @@ def make_huey(settings: Settings) -> Huey:
 @functools.lru_cache(maxsize=1)
 def get_huey() -> Huey:
     return make_huey(get_settings())
+
+
+@dataclass(frozen=True)
+class CaseTask:
+    """A job that takes one id (a case, a capture request) and runs ``run(app, id)`` in the
+    worker, on an application the worker builds for itself and disposes of after."""
+
+    name: str
+    run: Callable[[Any, str], Any]
+    retries: int = 0
+    retry_delay: int = 0
+
+    def in_worker(self, argument: str) -> Any:
+        from rempart.services.app import build_app
+
+        services = build_app(get_settings())
+        try:
+            return self.run(services, argument)
+        finally:
+            services.dispose()
+
+    def register(self, huey: Huey) -> TaskWrapper:
+        """Known by name to ``huey``'s consumer (the worker and the embedded consumer)."""
+        return huey.task(retries=self.retries, retry_delay=self.retry_delay,
+                         name=self.name)(self.in_worker)
+
+    def enqueue(self, settings: Settings, argument: str) -> None:
+        """Put one run on the queue of ``settings`` (raises if the queue is down)."""
+        _queued(self, settings.jobs_backend, settings.redis_url,
+                str(settings.data_dir.resolve()))(argument)
+
+
+@functools.lru_cache(maxsize=16)
+def _queued(task: CaseTask, backend: str, redis_url: str, data_dir: str) -> TaskWrapper:
+    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
+    return task.register(make_huey(settings))
 
 
 def register_all_tasks(huey: Huey) -> None:

@@ -8,19 +8,14 @@ single-process set-ups), otherwise it is queued for ``rempart worker``.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import structlog
 from huey import Huey
-from huey.api import TaskWrapper
 from sqlalchemy.orm import Session
 
-from rempart.config import Settings, get_settings
 from rempart.domain.cases import MessageAuthor
 from rempart.jobs import classify
-from rempart.jobs.queue import make_huey
-from rempart.services.app import App, build_app
+from rempart.jobs.queue import CaseTask
+from rempart.services.app import App
 from rempart.services.cases import add_signals
 from rempart.store.tables import CaseRecord, MessageRecord
 
@@ -56,24 +51,16 @@ def classify_case_now(services: App, case_id: str) -> set[str]:
     return labels
 
 
-def _run_in_worker(case_id: str) -> int:
-    services = build_app(get_settings())
-    try:
-        return len(classify_case_now(services, case_id))
-    finally:
-        services.dispose()
+def _classify_in_worker(services: App, case_id: str) -> int:
+    return len(classify_case_now(services, case_id))
 
 
-@functools.lru_cache(maxsize=8)
-def _queue(backend: str, redis_url: str, data_dir: str) -> tuple[Huey, TaskWrapper]:
-    settings = Settings(jobs_backend=backend, redis_url=redis_url, data_dir=Path(data_dir))
-    huey = make_huey(settings)
-    return huey, huey.task(retries=2, retry_delay=10, name=TASK_NAME)(_run_in_worker)
+CLASSIFY_TASK = CaseTask(TASK_NAME, _classify_in_worker, retries=2, retry_delay=10)
 
 
 def register_worker_task(huey: Huey) -> None:
     """Called by ``rempart worker`` so its consumer knows the task by name."""
-    huey.task(retries=2, retry_delay=10, name=TASK_NAME)(_run_in_worker)
+    CLASSIFY_TASK.register(huey)
 
 
 def request_classification(services: App, case_id: str) -> None:
@@ -84,8 +71,6 @@ def request_classification(services: App, case_id: str) -> None:
         if settings.jobs_immediate:
             classify_case_now(services, case_id)
             return
-        _, task = _queue(settings.jobs_backend, settings.redis_url,
-                         str(settings.data_dir.resolve()))
-        task(case_id)
+        CLASSIFY_TASK.enqueue(settings, case_id)
     except Exception as exc:  # noqa: BLE001  (queue down, model missing: logged, not raised)
         log.warning("case.classification_failed", case_id=case_id, error=type(exc).__name__)
