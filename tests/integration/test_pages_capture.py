@@ -12,11 +12,12 @@ import html
 import http.server
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 
 from rempart import bootstrap
 from rempart.domain import staff as staff_rules
@@ -343,3 +344,45 @@ def test_the_captures_migration_builds_the_table_the_code_declares(migrated_url)
     finally:
         engine.dispose()
     assert [d for d in diff if "captures" in repr(d)] == []
+
+
+def test_lost_requests_are_queued_again_and_dead_ones_end_failed(tmp_path, migrated_url, site):
+    """The queue was down when the reporter asked (the request stays "queued"), or a worker died
+    during a capture ("running"): the periodic recovery queues the first again and fails the
+    others once they are an hour old, so the list never says "in progress" for ever."""
+    with _client(tmp_path, migrated_url, jobs_immediate=False, jobs_backend="redis",
+                 redis_url="redis://127.0.0.1:9/0",  # nothing listens: enqueueing fails
+                 capture_chromium=tmp_path / "no-chromium") as client:
+        case_id = _file(client)
+        for path in ("/lost", "/dead", "/forgotten"):
+            assert _capture(client, f"{site}{path}").status_code == 303
+        built = bootstrap.build(client.app.state.settings)
+        try:
+            lost, dead, forgotten = _captures(built, case_id)
+            assert {lost.state, dead.state, forgotten.state} == {"queued"}
+            now = datetime.now(UTC)
+            with built.session_factory() as session:
+                for row, age, state in ((lost, timedelta(minutes=3), "queued"),
+                                        (dead, timedelta(hours=2), "running"),
+                                        (forgotten, timedelta(hours=2), "queued")):
+                    session.execute(update(CaptureRecord).where(CaptureRecord.id == row.id)
+                                    .values(requested_at=now - age, state=state))
+                session.commit()
+            assert capture_requests.recover_stale(built, now) == capture_requests.Recovery(
+                requeued=1, failed=2)  # the lost one's queue is still down: it stays queued
+            states = {r.id: (r.state, r.reason) for r in _captures(built, case_id)}
+            assert states[dead.id] == ("failed", "error")
+            assert states[forgotten.id] == ("failed", "error")
+            assert states[lost.id] == ("queued", None)
+            immediate = bootstrap.build(client.app.state.settings.model_copy(
+                update={"jobs_immediate": True}))
+            try:  # the queue is back (inline here): the lost request is captured
+                assert capture_requests.recover_stale(immediate, now).requeued == 1
+            finally:
+                immediate.dispose()
+            assert {r.id: r.state for r in _captures(built, case_id)}[lost.id] == "done"
+            assert capture_requests.recover_stale(built, now) == capture_requests.Recovery(0, 0)
+        finally:
+            built.dispose()
+        listed = html.unescape(client.get("/dossier/captures").text)
+    assert listed.count('data-state="failed"') == 2

@@ -6,6 +6,8 @@ the outcome on the request's row (``rempart.services.capture_requests``), where 
 it. ``request_job`` is called once the request is stored; with ``REMPART_JOBS_IMMEDIATE`` it
 runs inline (tests), otherwise the worker (``rempart worker`` or the consumer embedded in
 ``rempart serve``) runs it. A capture is not retried: a refusal or a failure is its outcome.
+Every five minutes, ``recover_stale`` queues again a request the queue lost and fails one whose
+worker died.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import structlog
-from huey import Huey
+from huey import Huey, crontab
 
+from rempart.config import Settings, get_settings
 from rempart.jobs.queue import CaseTask
 
 if TYPE_CHECKING:
     from rempart.services.app import App as Services
 
 TASK_NAME = "capture_page"
+RECOVER_NAME = "recover_stale_captures"
 log = structlog.get_logger(__name__)
 
 
@@ -41,8 +45,26 @@ def capture_now(services: Services, capture_id: str) -> str | None:
 CAPTURE_TASK = CaseTask(TASK_NAME, capture_now)
 
 
+def recover_now(settings: Settings) -> int:
+    """Queue again the captures the queue lost, fail the dead ones; how many were touched."""
+    from rempart.services import capture_requests
+    from rempart.services.app import build_app
+
+    services = build_app(settings)
+    try:
+        done = capture_requests.recover_stale(services)
+    finally:
+        services.dispose()
+    return done.requeued + done.failed
+
+
+def _recover_periodically() -> int:
+    return recover_now(get_settings())
+
+
 def register_worker_tasks(huey: Huey) -> None:
     CAPTURE_TASK.register(huey)
+    huey.periodic_task(crontab(minute="*/5"), name=RECOVER_NAME)(_recover_periodically)
 
 
 def request_job(services: Services, capture_id: str) -> None:

@@ -37,6 +37,13 @@ from rempart.store.capture_tables import CaptureRecord, CaptureRepository, captu
 
 QUEUED, RUNNING, DONE, REFUSED, FAILED = "queued", "running", "done", "refused", "failed"
 WINDOW = timedelta(hours=1)
+# A request still queued after REQUEUE_AFTER was probably lost by the queue (down when it was
+# asked, or its worker restarted): it is queued again, at most until GIVE_UP after the request.
+# A capture takes well under a minute (its fetch and its rendering have their own time limits):
+# one still "running" GIVE_UP after it was asked died with its worker. Both then end "failed",
+# so that the page says to try again instead of "in progress" for ever.
+REQUEUE_AFTER = timedelta(minutes=2)
+GIVE_UP = timedelta(hours=1)
 LISTED = 100
 log = structlog.get_logger(__name__)
 
@@ -153,6 +160,31 @@ def run_request(services: App, capture_id: str) -> CaptureRequest | None:
         return _finish(services, capture_id, FAILED, "error")
     custody_service.sign_checkpoint(services.uow(), services.settings)
     return _finish(services, capture_id, DONE, None, result)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    requeued: int
+    failed: int
+
+
+def recover_stale(services: App, now: datetime | None = None) -> Recovery:
+    """Queue again the requests the queue lost, and fail those that can no longer finish (the
+    periodic job of ``rempart.jobs.capture``, every five minutes)."""
+    now = now or datetime.now(UTC)
+    with services.uow() as uow:
+        repo = captures(uow)
+        lost = [r.id for r in repo.requested_before(QUEUED, now - REQUEUE_AFTER)
+                if _aware(r.requested_at) >= now - GIVE_UP]
+        dead = [r.id for state in (QUEUED, RUNNING)
+                for r in repo.requested_before(state, now - GIVE_UP)]
+    for capture_id in dead:
+        _finish(services, capture_id, FAILED, "error")
+    for capture_id in lost:
+        capture_jobs.request_job(services, capture_id)
+    if lost or dead:
+        log.info("capture.recovered", requeued=len(lost), failed=len(dead))
+    return Recovery(len(lost), len(dead))
 
 
 def _finish(services: App, capture_id: str, state: str, reason: str | None,

@@ -71,6 +71,14 @@ class CaptureRepository:
                 CaptureRecord.case_id == case_id, CaptureRecord.requested_by == requested_by,
                 CaptureRecord.requested_at >= since).order_by(CaptureRecord.requested_at)))
 
+    def requested_before(self, state: str, before: datetime, limit: int = 500
+                         ) -> list[CaptureRecord]:
+        """Requests in ``state`` asked for before ``before``, oldest first."""
+        return list(self.session.scalars(
+            select(CaptureRecord).where(CaptureRecord.state == state,
+                                        CaptureRecord.requested_at < before)
+            .order_by(CaptureRecord.requested_at, CaptureRecord.id).limit(limit)))
+
     def claim(self, capture_id: str) -> bool:
         """Queued -> running, atomically: only one worker runs a capture."""
         done = self.session.execute(update(CaptureRecord).where(
