@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from rempart.domain import offences
@@ -169,10 +171,11 @@ def test_it_describes_penalties_in_french_and_english():
 
 def test_it_keeps_a_check_date_and_a_source_note_for_every_offence():
     for offence in OFFENCES.values():
-        assert offence.last_checked is not None and offence.last_checked.isoformat() == \
-            "2026-12-01", offence.id
+        assert offence.last_checked is not None, offence.id
+        assert date(2026, 12, 1) <= offence.last_checked <= date.today(), offence.id
         assert len(offence.source_note) > 40, offence.id
-        assert "2026-12-01" in offence.source_note, offence.id
+        # The note says what was read on the day of the check.
+        assert offence.last_checked.isoformat() in offence.source_note, offence.id
 
 
 def test_it_keeps_internal_wording_out_of_the_public_fields():
@@ -205,10 +208,14 @@ def test_it_lets_the_court_suspend_accounts_where_article_131_35_1_applies():
 
 
 def test_it_counts_ten_years_from_majority_for_the_706_47_offences():
-    for offence_id in ("227-23", "227-22-1"):
+    # Article 706-47 CPP, read on a consolidated copy on 2026-12-03: 4° "222-27 à 222-33"
+    # (sexual harassment is in the range), 9° 227-22-1, 10° 227-23; not 227-23-1, nor 226-2-1,
+    # nor the moral harassments.
+    for offence_id in ("227-23", "227-22-1", "222-33"):
         rule = OFFENCES[offence_id].prescription
         assert rule.minor_years == 10 and "706-47" in (rule.minor_article or "")
-    assert OFFENCES["222-33-2-3"].prescription.minor_years is None
+    for offence_id in ("222-33-2-3", "222-33-2-2", "227-23-1", "226-2-1"):
+        assert OFFENCES[offence_id].prescription.minor_years is None, offence_id
 
 
 def test_it_does_not_list_the_struck_down_online_outrage():
