@@ -7,6 +7,7 @@ event."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -171,3 +172,83 @@ def _leaves(app, case_id: str) -> list[CustodyEvent]:
     with app.session_factory() as session:
         return [CustodyEvent.from_leaf(leaf.leaf) for leaf in session.query(LedgerLeaf)
                 .filter(LedgerLeaf.case_id == case_id).order_by(LedgerLeaf.idx)]
+
+
+def test_the_staff_viewer_shows_what_was_read_and_the_location_as_sensitive(
+        tmp_path, migrated_url):
+    from fastapi.testclient import TestClient
+
+    from rempart.web.app import create_app
+    from tests.integration.pages_support import add_staff, staff_login
+
+    built = build(tmp_path, migrated_url, jobs_immediate=True)
+    try:
+        case_id, ids = _file(built, ("IMG_0001.jpg", samples.jpeg_with_gps()),
+                             ("conversation.txt", samples.WHATSAPP_TXT.encode()))
+        settings = built.settings
+    finally:
+        built.dispose()
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        secret = add_staff(client, "analyste@asso.example", StaffRole.ANALYST)
+        staff_login(client, "analyste@asso.example", secret)
+        photo = client.get(f"/staff/cases/{case_id}/evidence/{ids['IMG_0001.jpg']}/view").text
+        chat = client.get(
+            f"/staff/cases/{case_id}/evidence/{ids['conversation.txt']}/view").text
+    assert "Ce que Rempart a lu dans ce fichier" in photo and "Apple iPhone 13" in photo
+    assert 'id="file-location">48.8566, 2.3522' in photo and "sensible" in photo
+    assert 'class="chat-messages"' in chat and "Conversation" in chat
+
+
+def test_the_cli_lists_what_was_read_with_the_location_for_the_operator(
+        tmp_path, migrated_url, monkeypatch):
+    import json
+
+    from tests.cli_support import invoke_rempart
+
+    monkeypatch.setenv("REMPART_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REMPART_DATABASE_URL", migrated_url)
+    monkeypatch.setenv("REMPART_JOBS_IMMEDIATE", "true")
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(samples.jpeg_with_gps())
+    created = invoke_rempart("case", "create", "--kind", "insults", "--text", "photo",
+                             "--file", str(photo))
+    assert created.exit_code == 0, created.output
+    code = json.loads(created.stdout.strip().splitlines()[-1])["code"]
+    result = invoke_rempart("evidence", "kinds", code, "--json")
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.stdout)["items"]
+    assert item["metadata"]["location"] == {"lat": 48.8566, "lon": 2.3522}
+    plain = invoke_rempart("evidence", "kinds", code).stdout
+    assert "device: Apple iPhone 13" in plain and "location (sensitive, staff only)" in plain
+    refused = invoke_rempart("evidence", "kinds", code, "--item", "nope")
+    assert refused.exit_code == 2 and refused.stderr.strip().count("\n") == 0
+
+
+def test_the_reporter_reads_their_files_without_the_location_and_plays_the_preview(
+        tmp_path, migrated_url):
+    from fastapi.testclient import TestClient
+
+    from rempart.web.app import create_app
+    from tests.integration.pages_support import csrf
+
+    settings = build(tmp_path, migrated_url, jobs_immediate=True)
+    app_settings = settings.settings
+    settings.dispose()
+    with TestClient(create_app(app_settings), follow_redirects=False) as client:
+        sent = client.post("/signaler", data={
+            "csrf_token": csrf(client, "/signaler"), "description": "Il m'envoie des vocaux",
+            "kinds": ["insults"], "reporter_role": "victim"}, files=[
+            ("evidence", ("IMG_0001.jpg", samples.jpeg_with_gps(), "image/jpeg")),
+            ("evidence", ("PTT-WA0003.opus", samples.voice_note(), "audio/ogg"))])
+        assert sent.status_code == 201, sent.text
+        page = client.get("/dossier/textes").text
+        assert 'id="other-files"' in page and "Apple iPhone 13" in page
+        assert "48.8566" not in page and "2.3522" not in page
+        preview = re.search(r'src="(/dossier/preuves/[0-9a-f-]{36}/apercu)"', page)
+        assert preview
+        played = client.get(preview.group(1))
+        assert played.status_code == 200 and played.content.startswith(b"OggS")
+        assert played.headers["x-content-type-options"] == "nosniff"
+        assert client.get("/dossier/preuves/nope/apercu").status_code == 404
+        client.cookies.clear()
+        assert client.get(preview.group(1)).status_code == 401

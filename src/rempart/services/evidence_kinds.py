@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 PREVIEW, METADATA, ARCHIVE, CHAT, EMAIL, PAGE = (
     "preview", "metadata", "archive", "chat", "email", "page")
 JSON_KINDS = (METADATA, ARCHIVE, CHAT, EMAIL, PAGE)
+MAX_SUMMARY_MESSAGES = 20  # a summary shows the first messages; the JSON has them all
 TEXT_KINDS = frozenset({CHAT, EMAIL, PAGE})  # what the classifier reads
 IMAGE_TYPES = frozenset({sniff.PNG, sniff.JPEG, sniff.WEBP, sniff.GIF, sniff.HEIC})
 _FAILURES = (archives.UnsafeArchive, av.UnreadableMedia, UnsafeImage,
@@ -242,6 +243,37 @@ class ItemKinds:
         return {"item_id": self.item_id, "file_name": self.file_name,
                 "media_type": self.media_type, "preview_type": self.preview_type,
                 **self.documents}
+
+
+def summary_lines(entry: ItemKinds) -> list[str]:
+    """One plain line per thing read (English, for the operator's terminal)."""
+    lines: list[str] = []
+    meta = entry.documents.get(METADATA)
+    if meta:
+        for key in ("taken_at", "device", "duration"):
+            if meta.get(key) not in (None, ""):
+                lines.append(f"{key}: {meta[key]}")
+        if meta.get("location"):
+            where = meta["location"]
+            lines.append(f"location (sensitive, staff only): {where['lat']}, {where['lon']}")
+    for member in (entry.documents.get(ARCHIVE) or {}).get("members", []):
+        lines.append(f"member {member['name']} {member['size']} B sha256 {member['sha256']}"
+                     + (" (encrypted)" if member.get("encrypted") else ""))
+    chat = entry.documents.get(CHAT)
+    if chat:
+        messages = chat.get("messages", [])
+        lines.append(f"chat ({chat.get('source')}): {len(messages)} messages")
+        for message in messages[:MAX_SUMMARY_MESSAGES]:
+            lines.append(f"[{message.get('at') or '?'}] {message.get('author') or '?'}: "
+                         f"{message.get('text', '')}")
+    mail = entry.documents.get(EMAIL)
+    if mail:
+        lines.append(f"e-mail from {mail.get('from')} to {mail.get('to')} on {mail.get('date')}: "
+                     f"{mail.get('subject')}")
+    page = entry.documents.get(PAGE)
+    if page:
+        lines.append(f"page: {page.get('title')} ({len(str(page.get('text', '')).split())} words)")
+    return lines
 
 
 def preview_type(media_type: str) -> str:

@@ -20,7 +20,7 @@ from rempart.domain.audit import AuditAction
 from rempart.domain.cases import CaseKind, CaseStatus
 from rempart.domain.staff import Permission, StaffRole, can
 from rempart.security.totp_crypto import TotpSecretError
-from rempart.services import canned, related, stats, witnesses
+from rempart.services import canned, evidence_kinds, related, stats, witnesses
 from rempart.services import staff as staff_services
 from rempart.services.errors import (
     CaseNotFound,
@@ -324,8 +324,12 @@ async def evidence_viewer(request: Request, case_id: str, item_id: str) -> Respo
         detail = await run_in_threadpool(staff_services.evidence_receipt, runtime(request).uow(),
                                          member, case_id[:36], item_id[:36])
         zoom = request.query_params.get("zoom", "fit")
+        read = await run_in_threadpool(evidence_kinds.kinds_for_staff, runtime(request), member,
+                                       case_id[:36], item_id[:36])
         return _page(request, member, "staff/evidence.html", {
             "case_id": case_id[:36], "item": detail[1], "code": detail[0],
+            "read": read[0] if read else None, "staff_view": True,
+            "max_messages": evidence_kinds.MAX_SUMMARY_MESSAGES,
             "zoom": zoom if zoom in ZOOMS else "fit", "zooms": ZOOMS,
             "inline_images": INLINE_IMAGES, "audio_types": AUDIO, "video_types": VIDEO})
     return await _as_staff(request, handler)
