@@ -263,3 +263,18 @@ def test_screenshot_bubbles_join_only_under_a_full_date(client):
     assert "Propriétaire du téléphone : Non, c'est quoi" in page
     assert "lu sur la capture dated.png (pièce 1)" in page
     assert "undated.png" not in page and "lea_moqueries" not in page  # no date: never guessed
+
+
+def test_an_email_joins_by_its_date_and_every_deadline_list_uses_the_chronology(client):
+    """The reporter gave no dates: the e-mail's Date header dates the facts, and the deadline
+    reminders of the case page and of the documents page say they are estimated from it, as the
+    chronology page does."""
+    _file(client, "menace.eml", samples.EML)
+    page = html.unescape(client.get(PAGE).text)
+    assert "E-mail envoyé par Max <max@example.org> : « Tu vas le regretter »" in page
+    assert "2026-03-12 14:02" in page and "menace.eml (pièce 1)" in page
+    for where in ("/dossier", "/dossier/documents"):
+        shown = html.unescape(client.get(where).text)
+        reminders = re.search(r'<ul class="reminders">(.*?)</ul>', shown, re.S)
+        assert reminders and "Date estimée." in reminders.group(1), where
+        assert "inconnue" not in reminders.group(1), where

@@ -29,3 +29,17 @@ def test_a_same_day_start_and_end_is_one_line_and_bad_dates_are_dropped():
     assert len(t.reporter_lines(date(2026, 1, 2), date(2026, 1, 2), "en")) == 1
     assert t.photo_line("not a date", "a.jpg", "fr") == []
     assert t.photo_line("2026:03:12 10:00:00", "a.jpg", "fr") == []
+
+
+def test_an_email_is_dated_by_its_date_header_in_paris_time():
+    [line] = t.email_line("Thu, 12 Mar 2026 21:14:05 +0000", "Max <max@example.org>",
+                          "t'es mort", "mail.eml (pièce 2)", "fr", "email:x")
+    assert line.at == "2026-03-12T22:14"  # winter time: UTC+1
+    assert line.text == "E-mail envoyé par Max <max@example.org> : « t'es mort »"
+    [iso] = t.email_line("2026-03-12T14:02:00+01:00", "Max", "x", "s", "fr", "k")
+    assert iso.at == "2026-03-12T14:02"
+    [summer] = t.email_line("Mon, 13 Jul 2026 08:00:00 -0000", "", "", "s", "en", "k")
+    assert summer.at == "2026-07-13T10:00" and summer.text.startswith("E-mail sent by ?")
+    for broken in ("", None, "hier soir", "Thu, 99 Zzz 2026 25:99:00 +0000",
+                   "Mon, 1 Jan 1970 00:00:00 +0000"):
+        assert t.email_line(broken, "a", "b", "s", "fr", "k") == [], broken

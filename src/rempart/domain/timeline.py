@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 MAX_PER_SOURCE = 12  # lines one exhibit may add; the rest is counted, not printed
 TEXT_CHARS = 140
@@ -65,6 +67,7 @@ class ChatMessage:
     text: str
 
 
+PARIS = ZoneInfo("Europe/Paris")
 _WORDS = {
     "fr": {"since": "Début des faits (selon la personne qui signale)",
            "last": "Derniers faits connus (selon la personne qui signale)",
@@ -73,6 +76,7 @@ _WORDS = {
            "exhibit": "{name} (pièce {n})", "read_on": "lu sur la capture {name} (pièce {n})",
            "other": "Autre personne", "owner": "Propriétaire du téléphone",
            "captured": "Page enregistrée : {url}", "said": "vous l'avez indiqué",
+           "email": "E-mail envoyé par {sender} : « {subject} »",
            "said_by": "indiqué par la personne qui signale",
            "ledger": "registre de preuves, entrée n° {n}"},
     "en": {"since": "Start of the facts (as reported)",
@@ -82,6 +86,7 @@ _WORDS = {
            "exhibit": "{name} (exhibit {n})", "read_on": "read on screenshot {name} (exhibit {n})",
            "other": "Other person", "owner": "Phone owner",
            "captured": "Page captured: {url}", "said": "you said so",
+           "email": "E-mail sent by {sender}: “{subject}”",
            "said_by": "given by the person reporting", "ledger": "evidence ledger, entry {n}"},
 }
 
@@ -202,6 +207,29 @@ def capture_line(fetched_at: str | None, url: str, source: str, language: str,
     at = _iso(fetched_at)
     text = _WORDS[language]["captured"].format(url=_short(url))
     return [FactLine(at, text, source, key)] if at else []
+
+
+def email_line(date_header: str | None, sender: str, subject: str, source: str,
+               language: str, key: str) -> list[FactLine]:
+    """An e-mail kept as evidence, dated by its ``Date`` header (as read: ISO 8601, or the RFC
+    5322 form), in Paris time like the other lines; none when it is missing or malformed."""
+    if not date_header:
+        return []
+    try:
+        sent = datetime.fromisoformat(date_header)
+    except ValueError:
+        try:
+            sent = parsedate_to_datetime(date_header)
+        except (TypeError, ValueError, IndexError):
+            return []
+    if sent.tzinfo is None:  # "-0000": the sender's zone is unknown, the time is UTC
+        sent = sent.replace(tzinfo=UTC)
+    if not EARLIEST_YEAR <= sent.year <= 9999:
+        return []
+    at = sent.astimezone(PARIS).replace(tzinfo=None).isoformat(timespec="minutes")
+    text = _WORDS[language]["email"].format(sender=_short(sender or "?"),
+                                            subject=_short(subject or ""))
+    return [FactLine(at, text, source, key)]
 
 
 def _order(line: FactLine) -> tuple[bool, str]:

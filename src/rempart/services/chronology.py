@@ -61,7 +61,7 @@ class CaseChronology:
 
 def _sources(app: App, detail: CaseDetail, language: str, given: ReportFacts | None
              ) -> list[FactLine]:
-    from rempart.services.evidence_kinds import CHAT, METADATA, kinds_for_reporter
+    from rempart.services.evidence_kinds import CHAT, EMAIL, METADATA, kinds_for_reporter
     from rempart.services.evidence_text import texts_for_reporter
 
     facts = given if given is not None else detail.facts
@@ -79,13 +79,18 @@ def _sources(app: App, detail: CaseDetail, language: str, given: ReportFacts | N
     photos = [chronicle.photo_line(k.documents[METADATA].get("taken_at"), source(k.item_id),
                                    language, f"photo:{k.item_id}")
               for k in read if METADATA in k.documents]
+    emails = [chronicle.email_line(k.documents[EMAIL].get("date"),
+                                   str(k.documents[EMAIL].get("from") or ""),
+                                   str(k.documents[EMAIL].get("subject") or ""),
+                                   source(k.item_id), language, f"email:{k.item_id}")
+              for k in read if EMAIL in k.documents]
     screens = [chronicle.screenshot_lines(
         [(b.side, b.text, b.time) for b in text.result.conversation],
         source(text.item_id, "read_on"), language, f"ocr:{text.item_id}")
         for text in texts_for_reporter(app, detail.case_id)]
     reporter = chronicle.reporter_lines(facts.started_on if facts else None,
                                         facts.last_on if facts else None, language)
-    return chronicle.chronology(reporter, *chats, *photos, *screens,
+    return chronicle.chronology(reporter, *chats, *photos, *emails, *screens,
                                 *_captures(app, detail.case_id, language, source))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from rempart import bootstrap
 from rempart.domain.notices import NoticeError
-from rempart.services import cases, custody, documents, legal
+from rempart.services import cases, chronology, custody, documents, legal
 from rempart.services import staff as staff_services
 from rempart.services.documents import DocumentKind
 from rempart.services.errors import CaseNotFound
@@ -120,6 +120,12 @@ class Target:
     requester: documents.Requester
     base_url: str
     show: Callable[[dict[str, Any], int], HTMLResponse]
+    app: Any = None  # the wiring, to read the chronology's first and last days
+
+    def span(self) -> tuple[date, date] | None:
+        """The chronology's first and last days (the deadlines' dates when the reporter gave
+        none), as on the case page."""
+        return chronology.span(self.app, self.detail.case_id) if self.app else None
 
     @property
     def is_staff(self) -> bool:
@@ -132,7 +138,8 @@ def _documents_page(target: Target, extra: dict[str, Any] | None = None,
     detail = target.detail
     values = {"case": detail, "base_url": target.base_url, "is_staff": target.is_staff,
               "disclaimer": legal.disclaimer(lang),
-              "reminders": legal.reminders(detail, datetime.now(UTC).date()),
+              "reminders": legal.reminders(detail, datetime.now(UTC).date(),
+                                           chronology=target.span()),
               "platforms": [p for p in [*detail.platforms, detail.other_platform or ""]
                             if document_forms.notifiable(p)],
               "form": {}, "error": "", "error_form": "", "pharos": ""}
@@ -207,7 +214,7 @@ def _reporter_target(request: Request, detail: cases.CaseDetail) -> Target:
         response = render(request, TEMPLATE, values, status_code=status_code)
         sessions.remember_reporter(request, response, detail.case_id)  # sliding expiry
         return response
-    return Target(detail, documents.REPORTER, "/dossier", show)
+    return Target(detail, documents.REPORTER, "/dossier", show, runtime(request))
 
 
 @router.get("/dossier/documents", response_class=HTMLResponse)
@@ -239,7 +246,7 @@ def _staff_target(request: Request, member: StaffMember, requester: documents.Re
     def show(values: dict[str, Any], status_code: int) -> HTMLResponse:
         values["layout"] = "staff/layout.html"
         return _page(request, member, TEMPLATE, values, status_code=status_code)
-    return Target(detail, requester, f"/staff/cases/{detail.case_id}", show)
+    return Target(detail, requester, f"/staff/cases/{detail.case_id}", show, runtime(request))
 
 
 @router.get("/staff/cases/{case_id}/documents", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rempart.services import cases, legal, reporting, timeline, witnesses
+from rempart.services import cases, chronology, legal, reporting, timeline, witnesses
 from rempart.services.errors import (
     CaseAccessDenied,
     CaseNotFound,
@@ -72,7 +72,10 @@ async def _case_page(request: Request, detail: cases.CaseDetail, error: str = ""
         "authors_question": fact_questions.authors_question(),
         "error": error, "accept": ACCEPT,
         # Deadline reminders (prescription) with the "information, not advice" notice.
-        "reminders": legal.reminders(detail, datetime.now(UTC).date()),
+        "reminders": legal.reminders(
+            detail, datetime.now(UTC).date(),
+            chronology=await run_in_threadpool(chronology.span, runtime(request),
+                                               detail.case_id)),
         "legal_disclaimer": legal.disclaimer(lang),
         "activity": await run_in_threadpool(timeline.reporter_activity, runtime(request).uow,
                                             detail.case_id),
