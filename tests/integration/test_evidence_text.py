@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from sqlalchemy import select
 
 from rempart.domain.cases import CaseKind
 from rempart.domain.custody import CustodyAction, CustodyEvent
@@ -141,3 +142,33 @@ def test_the_cli_prints_the_text_as_json_and_refuses_an_unknown_item(
     assert "[  left 14:02] Salut" in plain.stdout
     refused = invoke_rempart("evidence", "text", code, "--item", "nope")
     assert refused.exit_code == 2 and refused.stderr.strip().count("\n") == 0
+
+
+def test_staff_search_finds_a_case_by_the_words_of_its_screenshots_and_chats(services):
+    from rempart.evidence.sealed import EVIDENCE_SUFFIX
+    from rempart.services.search import search_cases
+    from rempart.store.vault_tables import BlindIndexRecord
+    from tests import evidence_samples as samples
+
+    shot = _file(services, ("chat.png", render_chat(FRENCH_CHAT[:3])))
+    chat = _file(services, ("export.txt", samples.WHATSAPP_TXT.encode()))
+    other = _file(services, ("note.txt", b"rien a voir"))
+    member, _ = staff.add_staff(services.uow(), services.totp_box, "s@asso.example",
+                                "mot de passe long 123", StaffRole.ANALYST)
+
+    def found(query: str) -> set[str]:
+        return set(search_cases(services.uow(), member, query))
+
+    # Words only the screenshot holds (the description says neither), its @handle, and a
+    # message of the WhatsApp export.
+    assert shot.case_id in found("posté") and shot.case_id in found("@lea_moqueries")
+    assert other.case_id not in found("posté")
+    assert chat.case_id in found("retrouver") and shot.case_id not in found("retrouver")
+    with services.session_factory() as session:  # keyed hashes only, under the case's owner
+        owners = set(session.scalars(select(BlindIndexRecord.case_id)))
+    assert shot.case_id + EVIDENCE_SUFFIX in owners
+    withdraw_case(services.uow(), services.store, shot.case_id)
+    with services.session_factory() as session:
+        owners = set(session.scalars(select(BlindIndexRecord.case_id)))
+    assert shot.case_id + EVIDENCE_SUFFIX not in owners and shot.case_id not in owners
+    assert found("posté") == set()

@@ -54,6 +54,9 @@ SEALED: dict[type, tuple[str, ...]] = {
     MessageRecord: ("body",),
 }
 INDEXED = ("description", "author_handles", "urls")
+# The words read from a case's evidence (OCR, chats, e-mails, pages) are indexed under the case
+# id with this suffix, apart from the case's own text, which is re-indexed on every change.
+EVIDENCE_SUFFIX = "/evidence"
 _RESTORE = "rempart.sealed.restore"
 _SHREDDED = "rempart.sealed.shredded"
 
@@ -197,7 +200,8 @@ def _shred(session: Session, connection: Connection, keyring: TextKeyring,
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA secure_delete = ON")  # zero what is deleted
     connection.execute(delete(CaseTextKeyRecord).where(CaseTextKeyRecord.case_id == case_id))
-    connection.execute(delete(BlindIndexRecord).where(BlindIndexRecord.case_id == case_id))
+    connection.execute(delete(BlindIndexRecord).where(BlindIndexRecord.case_id.in_(
+        (case_id, case_id + EVIDENCE_SUFFIX))))
     keyring.forget(case_id)
     session.info[_SHREDDED] = True
 
@@ -313,12 +317,30 @@ def matching_case_ids(session: Session, words: list[str]) -> set[str] | None:
         ids: set[str] = set()
         for kind in {k for k, _ in terms}:
             hashes = [h for k, h in terms if k == kind]
-            ids.update(session.scalars(select(BlindIndexRecord.case_id).where(
-                BlindIndexRecord.kind == kind, BlindIndexRecord.hmac.in_(hashes))))
+            ids.update(found_id.removesuffix(EVIDENCE_SUFFIX) for found_id in session.scalars(
+                select(BlindIndexRecord.case_id).where(
+                    BlindIndexRecord.kind == kind, BlindIndexRecord.hmac.in_(hashes))))
         found = ids if found is None else found & ids
         if not found:
             return set()
     return found or set()
+
+
+def index_evidence_text(session: Session, case_id: str, text: str, handles: list[str],
+                        urls: list[str]) -> int | None:
+    """Make the words, handles and links read from the case's evidence searchable (keyed
+    hashes only, replacing the previous ones); how many terms, or None without a keyring."""
+    keyring = keyring_for(session)
+    if keyring is None:
+        return None
+    owner = case_id + EVIDENCE_SUFFIX
+    connection = session.connection()
+    connection.execute(delete(BlindIndexRecord).where(BlindIndexRecord.case_id == owner))
+    terms = blind_index.case_terms(keyring.index_key, text, handles, urls)
+    if terms:
+        connection.execute(insert(BlindIndexRecord), [
+            {"case_id": owner, "kind": kind, "hmac": digest} for kind, digest in terms])
+    return len(terms)
 
 
 def seal_existing(sessions: Any, batch: int = 200) -> int:

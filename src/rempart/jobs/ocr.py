@@ -25,12 +25,14 @@ log = structlog.get_logger(__name__)
 def ocr_case_now(services: Services, case_id: str) -> int:
     """Read the case's new screenshots, then every other kind of evidence (previews, metadata,
     archives, chats, e-mails, pages: ``services.evidence_kinds``, issue 14.2); if new text was
-    read, classify the case again. How many screenshots were read."""
-    from rempart.services import classification, evidence_kinds, evidence_text
+    read, index it for the staff search and classify the case again. How many screenshots were
+    read."""
+    from rempart.services import classification, evidence_kinds, evidence_search, evidence_text
 
     report = evidence_text.read_case(services, case_id)
     kinds = evidence_kinds.process_case(services, case_id)
     if report.read or kinds.new_text:
+        evidence_search.index_case(services, case_id)  # the words reach the staff search
         classification.classify_case_now(services, case_id)
     return len(report.read)
 

@@ -57,6 +57,14 @@ class DerivedRepository:
             DerivedItemRecord.evidence_id == evidence_id, DerivedItemRecord.kind == kind))
 
 
+    def index_for_search(self, case_id: str, text: str, handles: list[str], urls: list[str]
+                         ) -> int | None:
+        """The words of the case's derived text into the staff search's blind index."""
+        from rempart.evidence.sealed import index_evidence_text
+
+        return index_evidence_text(self.session, case_id, text, handles, urls)
+
+
 def derived(uow: Any) -> DerivedRepository:
     """The derived items of an open, database-backed unit of work."""
     session = getattr(uow, "session", None)
